@@ -1,0 +1,209 @@
+import type {
+  ChatInputSpec,
+  JobStatus,
+  ModelSummary,
+  NodeEvent,
+  NodeRole,
+  NodeSpecs,
+  NodeStatus,
+  Usage,
+} from '@infernet/protocol';
+
+/** One row per public key. Timestamps are Date objects; the server formats them. */
+export interface ProviderRecord {
+  id: string;
+  publicKey: string;
+  nodeId: string;
+  role: NodeRole;
+  name: string | null;
+  status: NodeStatus;
+  address: string | null;
+  port: number | null;
+  gpuModel: string | null;
+  price: number | null;
+  specs: NodeSpecs;
+  lastSeenAt: Date | null;
+  createdAt: Date;
+}
+
+export interface RegisterProviderInput {
+  publicKey: string;
+  nodeId: string;
+  role: NodeRole;
+  name: string | null;
+  status: NodeStatus;
+  address: string | null;
+  port: number | null;
+  gpuModel: string | null;
+  price: number | null;
+  /** Already sanitised by the caller with `sanitizeNodeSpecs`. */
+  specs: NodeSpecs;
+}
+
+export type RegisterProviderResult =
+  | { ok: true; provider: ProviderRecord }
+  /** The node_id already belongs to a different public key. */
+  | { ok: false; reason: 'node_id_taken' };
+
+export interface HeartbeatInput {
+  status: NodeStatus;
+  /** `undefined` leaves the stored value; `null` clears it. */
+  address: string | null | undefined;
+  port: number | null | undefined;
+  specs: NodeSpecs | undefined;
+}
+
+export interface ProviderQueries {
+  /** Insert or update the row owned by `publicKey`; a key owns at most one row. */
+  register(input: RegisterProviderInput): Promise<RegisterProviderResult>;
+  /** Refreshes last_seen; returns null when the key has no row. */
+  heartbeat(publicKey: string, input: HeartbeatInput): Promise<ProviderRecord | null>;
+  findByPublicKey(publicKey: string): Promise<ProviderRecord | null>;
+  findById(id: string): Promise<ProviderRecord | null>;
+  /** Deletes the key's row; its finished jobs keep their history with provider_id set to null. */
+  remove(publicKey: string): Promise<{ deleted: boolean; id?: string }>;
+  /** All providers, newest heartbeat first. */
+  list(options: { limit: number }): Promise<ProviderRecord[]>;
+  /** Models served by providers whose last heartbeat is within `livenessSeconds` and that are not offline. */
+  servedModels(options: { livenessSeconds: number }): Promise<ModelSummary[]>;
+}
+
+export interface JobRecord {
+  id: string;
+  type: 'chat';
+  status: JobStatus;
+  model: string;
+  title: string;
+  input: ChatInputSpec;
+  providerId: string | null;
+  /** SHA-256 hex of the per-job stream token; the token itself is never stored. */
+  streamTokenHash: string;
+  fencingToken: number;
+  attempts: number;
+  leaseExpiresAt: Date | null;
+  result: { text?: string; reason?: string; usage?: Usage } | null;
+  error: string | null;
+  createdAt: Date;
+  assignedAt: Date | null;
+  completedAt: Date | null;
+}
+
+export interface CreateChatJobInput {
+  model: string;
+  title: string;
+  input: ChatInputSpec;
+  streamTokenHash: string;
+}
+
+export interface ClaimInput {
+  providerId: string;
+  models: readonly string[];
+  limit: number;
+  leaseSeconds: number;
+}
+
+export interface CompleteJobInput {
+  jobId: string;
+  providerId: string;
+  status: 'completed' | 'failed';
+  result: { text?: string; reason?: string; usage?: Usage } | null;
+  error: string | null;
+}
+
+export type CompleteJobResult =
+  | { ok: true; job: JobRecord; changed: boolean }
+  | { ok: false; reason: 'not_found' | 'not_owner' | 'not_active' };
+
+export interface JobCounts {
+  queued: number;
+  running: number;
+  completed: number;
+  failed: number;
+}
+
+export interface JobQueries {
+  /** Inserts a queued job and notifies waiting nodes (`jobAvailable`) in the same transaction. */
+  createChat(input: CreateChatJobInput): Promise<JobRecord>;
+  /**
+   * One atomic statement (`FOR UPDATE SKIP LOCKED`): moves up to `limit` queued
+   * jobs whose model is in `models` to `assigned` for this provider, sets the
+   * lease, increments the fencing token. A job is never returned to two callers.
+   */
+  claim(input: ClaimInput): Promise<JobRecord[]>;
+  findById(id: string): Promise<JobRecord | null>;
+  /**
+   * Finishes a job held by `providerId`, writing the terminal stream event
+   * (`done` with text/usage, or `error`) in the same transaction. Repeating a
+   * completion of an already-finished job by its provider returns `changed: false`.
+   */
+  complete(input: CompleteJobInput): Promise<CompleteJobResult>;
+  counts(): Promise<JobCounts>;
+}
+
+export interface StoredEvent {
+  jobId: string;
+  /** Per-job sequence, 1, 2, 3 …: the SSE `id:`. */
+  seq: number;
+  type: 'job' | 'meta' | 'token' | 'done' | 'error';
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export type AppendEventsResult =
+  { ok: true; inserted: number } | { ok: false; reason: 'not_found' | 'not_owner' | 'not_active' };
+
+export interface EventQueries {
+  /**
+   * Appends node-posted events to a job the provider holds; `meta` and `token`
+   * are stored (the first one moves the job from `assigned` to `running`),
+   * `done`/`error` from nodes are ignored because `complete` writes the terminal
+   * event. Sequence numbers are taken under the job row lock so they commit in
+   * order. Notifies `jobEvents` once per call.
+   */
+  append(
+    jobId: string,
+    providerId: string,
+    events: readonly NodeEvent[],
+  ): Promise<AppendEventsResult>;
+  /** Events with seq > afterSeq in order, at most `limit`. */
+  listAfter(jobId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+}
+
+export interface ReplayStore {
+  /** Records (pubkey, nonce) until `expiresAt`; false when the pair was already recorded. */
+  remember(publicKey: string, nonce: string, expiresAt: Date): Promise<boolean>;
+  /** Deletes expired rows; returns how many. */
+  prune(now: Date): Promise<number>;
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * Cross-process wake-ups over LISTEN/NOTIFY. Listeners run in this process;
+ * notifications come from any process sharing the database.
+ */
+export interface Notifications {
+  /** A job for `model` became claimable. */
+  onJobAvailable(listener: (model: string) => void): Unsubscribe;
+  /** New events were stored for `jobId`. */
+  onJobEvents(listener: (jobId: string) => void): Unsubscribe;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly providers: ProviderQueries;
+  readonly jobs: JobQueries;
+  readonly events: EventQueries;
+  readonly replay: ReplayStore;
+  readonly notifications: Notifications;
+  /** Throws when the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL; when absent, embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; absent means in-memory (tests). */
+  dataDirectory?: string | undefined;
+}

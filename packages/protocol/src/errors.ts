@@ -1,0 +1,65 @@
+/**
+ * The one error table. Codes are part of the public API: clients branch on
+ * them, so a code is never renamed, only added.
+ */
+export const ERROR_TABLE = {
+  BAD_REQUEST: { httpStatus: 400, retryable: false },
+  AUTH_MISSING: { httpStatus: 401, retryable: false },
+  AUTH_MALFORMED: { httpStatus: 401, retryable: false },
+  AUTH_UNSUPPORTED_VERSION: { httpStatus: 401, retryable: false },
+  AUTH_STALE_TIMESTAMP: { httpStatus: 401, retryable: true },
+  AUTH_BAD_SIGNATURE: { httpStatus: 401, retryable: false },
+  AUTH_REPLAYED_NONCE: { httpStatus: 401, retryable: false },
+  FORBIDDEN: { httpStatus: 403, retryable: false },
+  NOT_FOUND: { httpStatus: 404, retryable: false },
+  NODE_NOT_REGISTERED: { httpStatus: 404, retryable: false },
+  JOB_NOT_FOUND: { httpStatus: 404, retryable: false },
+  JOB_STATE_CONFLICT: { httpStatus: 409, retryable: false },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
+  UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, retryable: false },
+  RATE_LIMITED: { httpStatus: 429, retryable: true },
+  INTERNAL: { httpStatus: 500, retryable: true },
+  ENGINE_ERROR: { httpStatus: 502, retryable: true },
+  NO_CAPACITY: { httpStatus: 503, retryable: true },
+  DATABASE_UNAVAILABLE: { httpStatus: 503, retryable: true },
+} as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export const ERROR_CODES = Object.keys(ERROR_TABLE) as [ErrorCode, ...ErrorCode[]];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_TABLE, value);
+}
+
+const MARKER = Symbol.for('infernet.error');
+
+export class InfernetError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'InfernetError';
+    this.code = code;
+    this.details = options.details;
+    Object.defineProperty(this, MARKER, { value: true });
+  }
+
+  get httpStatus(): number {
+    return ERROR_TABLE[this.code].httpStatus;
+  }
+
+  get retryable(): boolean {
+    return ERROR_TABLE[this.code].retryable;
+  }
+
+  /** Works across duplicate copies of this package, where `instanceof` does not. */
+  static isInstance(value: unknown): value is InfernetError {
+    return typeof value === 'object' && value !== null && MARKER in value;
+  }
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import {
+  DEFAULT_POLL_JOBS,
+  LONG_POLL_MAX_WAIT_SECONDS,
+  MAX_ERROR_MESSAGE_CHARACTERS,
+  MAX_EVENTS_PER_BATCH,
+  POLL_MAX_JOBS,
+} from './constants';
+import { ChatMessageSchema } from './chat';
+import { NodeSpecsSchema } from './specs';
+
+/**
+ * Node API bodies. Shapes follow the earlier JavaScript implementation so its
+ * daemons keep working; unknown fields are stripped, never stored.
+ */
+export const NodeRoleSchema = z.enum(['provider', 'aggregator', 'client']);
+export type NodeRole = z.infer<typeof NodeRoleSchema>;
+
+export const NodeStatusSchema = z.enum(['available', 'busy', 'offline']);
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+
+const AddressSchema = z.string().min(1).max(255);
+const PortSchema = z.number().int().min(1).max(65535);
+
+export const RegisterRequestSchema = z.object({
+  role: NodeRoleSchema.default('provider'),
+  node_id: z.string().min(1).max(128),
+  name: z.string().min(1).max(128).optional(),
+  status: NodeStatusSchema.optional(),
+  address: AddressSchema.nullable().optional(),
+  port: PortSchema.nullable().optional(),
+  gpu_model: z.string().max(64).nullable().optional(),
+  price: z.number().min(0).nullable().optional(),
+  /** Raw specs; the server keeps only what `sanitizeNodeSpecs` returns. */
+  specs: z.unknown().optional(),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
+export const RegisterResponseSchema = z.object({ id: z.string(), node_id: z.string() });
+
+export const HeartbeatRequestSchema = z.object({
+  role: NodeRoleSchema.default('provider'),
+  status: NodeStatusSchema.optional(),
+  address: AddressSchema.nullable().optional(),
+  port: PortSchema.nullable().optional(),
+  specs: z.unknown().optional(),
+});
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
+export const HeartbeatResponseSchema = z.object({ id: z.string() });
+
+export const RoleOnlyRequestSchema = z.object({ role: NodeRoleSchema.default('provider') });
+
+export const NodeRowSchema = z.object({
+  id: z.string(),
+  node_id: z.string(),
+  public_key: z.string(),
+  role: NodeRoleSchema,
+  name: z.string().nullable(),
+  status: NodeStatusSchema,
+  address: z.string().nullable(),
+  port: z.number().nullable(),
+  gpu_model: z.string().nullable(),
+  price: z.number().nullable(),
+  specs: NodeSpecsSchema,
+  last_seen: z.string().nullable(),
+  created_at: z.string(),
+});
+export type NodeRow = z.infer<typeof NodeRowSchema>;
+export const MeResponseSchema = z.object({ row: NodeRowSchema.nullable() });
+export const RemoveResponseSchema = z.object({ deleted: z.boolean(), id: z.string().optional() });
+
+export const PollRequestSchema = z.object({
+  limit: z.number().int().min(1).max(POLL_MAX_JOBS).default(DEFAULT_POLL_JOBS),
+  /** Seconds to hold the request open when nothing is assigned yet. */
+  wait: z.number().min(0).max(LONG_POLL_MAX_WAIT_SECONDS).default(0),
+});
+export type PollRequest = z.infer<typeof PollRequestSchema>;
+
+export const JobTypeSchema = z.enum(['chat']);
+export const JobStatusSchema = z.enum([
+  'queued',
+  'assigned',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+]);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const ChatInputSpecSchema = z.object({
+  messages: z.array(ChatMessageSchema),
+  max_tokens: z.number().int().positive(),
+  temperature: z.number().min(0).max(2),
+});
+export type ChatInputSpec = z.infer<typeof ChatInputSpecSchema>;
+
+export const NodeJobSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  type: JobTypeSchema,
+  status: JobStatusSchema,
+  payment_offer: z.number(),
+  payment_coin: z.string().nullable(),
+  model_name: z.string(),
+  input_spec: ChatInputSpecSchema,
+  created_at: z.string(),
+});
+export type NodeJob = z.infer<typeof NodeJobSchema>;
+export const PollResponseSchema = z.object({
+  provider_id: z.string(),
+  jobs: z.array(NodeJobSchema),
+});
+
+/** Node-posted events. `done` and `error` are accepted for older daemons but the terminal event is written by `complete`. */
+export const NodeEventTypeSchema = z.enum(['meta', 'token', 'done', 'error']);
+export const NodeEventSchema = z.object({
+  event_type: NodeEventTypeSchema,
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type NodeEvent = z.infer<typeof NodeEventSchema>;
+export const EventsRequestSchema = z.object({
+  events: z.array(NodeEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+export type EventsRequest = z.infer<typeof EventsRequestSchema>;
+export const EventsResponseSchema = z.object({ inserted: z.number().int() });
+
+export const UsageSchema = z.object({
+  prompt_tokens: z.number().int().min(0),
+  completion_tokens: z.number().int().min(0),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const ChatResultSchema = z.object({
+  text: z.string().optional(),
+  reason: z.string().max(64).optional(),
+  usage: UsageSchema.optional(),
+});
+export const CompleteRequestSchema = z.object({
+  status: z.enum(['completed', 'failed']),
+  result: ChatResultSchema.optional(),
+  error: z.string().max(MAX_ERROR_MESSAGE_CHARACTERS).optional(),
+});
+export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
+export const CompleteResponseSchema = z.object({ id: z.string(), status: JobStatusSchema });
+
+/** Every successful node API response is wrapped, as the earlier daemons expect. */
+export function dataEnvelope<Schema extends z.ZodType>(schema: Schema) {
+  return z.object({ data: schema });
+}
