@@ -60,7 +60,11 @@ export interface ProviderQueries {
   heartbeat(publicKey: string, input: HeartbeatInput): Promise<ProviderRecord | null>;
   findByPublicKey(publicKey: string): Promise<ProviderRecord | null>;
   findById(id: string): Promise<ProviderRecord | null>;
-  /** Deletes the key's row; its finished jobs keep their history with provider_id set to null. */
+  /**
+   * Deletes the key's row; its finished jobs keep their history with provider_id set to null.
+   * Jobs it still holds are released in the same transaction: `assigned` ones (nothing
+   * streamed yet) go back to the queue, `running` ones fail with a terminal `error` event.
+   */
   remove(publicKey: string): Promise<{ deleted: boolean; id?: string }>;
   /** All providers, newest heartbeat first. */
   list(options: { limit: number }): Promise<ProviderRecord[]>;
@@ -170,7 +174,10 @@ export interface EventQueries {
 }
 
 export interface ReplayStore {
-  /** Records (pubkey, nonce) until `expiresAt`; false when the pair was already recorded. */
+  /**
+   * Records (pubkey, nonce) until `expiresAt`; false when the pair was already recorded
+   * and has not expired (by the database clock). Atomic across server copies.
+   */
   remember(publicKey: string, nonce: string, expiresAt: Date): Promise<boolean>;
   /** Deletes expired rows; returns how many. */
   prune(now: Date): Promise<number>;
@@ -181,6 +188,12 @@ export type Unsubscribe = () => void;
 /**
  * Cross-process wake-ups over LISTEN/NOTIFY. Listeners run in this process;
  * notifications come from any process sharing the database.
+ *
+ * When the listening connection to PostgreSQL drops, notifications sent
+ * meanwhile are lost; after it reconnects every listener is called once with
+ * the wildcard `'*'` (as the model for `onJobAvailable`, as the job id for
+ * `onJobEvents`), meaning "anything may have changed: re-check". Real model
+ * names and job ids never equal `'*'`.
  */
 export interface Notifications {
   /** A job for `model` became claimable. */

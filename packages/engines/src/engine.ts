@@ -37,7 +37,14 @@ export interface Engine {
   readonly kind: EngineKind;
   /** Shown to consumers in `meta` events, e.g. "ollama" or "demo engine". */
   readonly label: string;
+  /**
+   * Streams the answer. Engine failures reject with `InfernetError('ENGINE_ERROR')`;
+   * aborting `signal` stops the stream and the request behind it, and rejects
+   * with the signal's reason (an `AbortError` by default), since it is not an
+   * engine fault. Breaking out of the loop early also releases the request.
+   */
   chat(request: ChatStreamRequest, options?: { signal?: AbortSignal }): AsyncIterable<ChatChunk>;
   listModels(options?: { signal?: AbortSignal }): Promise<EngineModel[]>;
+  /** Resolves `{ ok: false, detail }` when the engine is unreachable; rejects only on abort. */
   health(options?: { signal?: AbortSignal }): Promise<EngineHealth>;
 }

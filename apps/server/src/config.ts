@@ -1,0 +1,60 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_SERVER_PORT,
+  NODE_LIVENESS_SECONDS,
+} from '@infernet/protocol';
+
+const ConfigSchema = z.object({
+  port: z.coerce
+    .number({ message: 'PORT must be a number' })
+    .int()
+    .min(0, 'PORT must be 0-65535')
+    .max(65535, 'PORT must be 0-65535'),
+  host: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
+  dataDirectory: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  livenessSeconds: z.coerce.number().int().positive(),
+  leaseSeconds: z.coerce.number().int().positive(),
+});
+export type ServerConfig = Readonly<z.infer<typeof ConfigSchema>>;
+
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  const index = argv.findIndex((argument) => argument === name || argument.startsWith(`${name}=`));
+  if (index === -1) return undefined;
+  const argument = argv[index] ?? '';
+  return argument.includes('=') ? argument.slice(argument.indexOf('=') + 1) : argv[index + 1];
+}
+
+/** Where data lives when INFERNET_DATA_DIR is unset: `$XDG_DATA_HOME/infernet` (XDG base-directory spec). */
+function defaultDataDirectory(env: NodeJS.ProcessEnv): string {
+  const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return join(dataHome, 'infernet');
+}
+
+/**
+ * The one place the control plane reads its environment. Flags beat
+ * environment variables; errors name the variable and the expected form.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): ServerConfig {
+  const result = ConfigSchema.safeParse({
+    port: flagValue(argv, '--port') ?? env.PORT ?? DEFAULT_SERVER_PORT,
+    host: flagValue(argv, '--host') ?? env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDirectory: env.INFERNET_DATA_DIR || defaultDataDirectory(env),
+    logLevel: env.INFERNET_LOG_LEVEL ?? 'info',
+    livenessSeconds: env.INFERNET_NODE_LIVENESS_SECONDS ?? NODE_LIVENESS_SECONDS,
+    leaseSeconds: env.INFERNET_LEASE_SECONDS ?? DEFAULT_LEASE_SECONDS,
+  });
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => issue.message).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,32 @@
+import type { Database } from '@infernet/db';
+import type { ReplayStore } from '@infernet/auth';
+import type { Logger } from './logger';
+import type { TopicHub } from './realtime/topic-hub';
+
+export interface ServerDependencies {
+  db: Database;
+  logger: Logger;
+  /** Unix milliseconds; injected so tests can move time. */
+  now: () => number;
+  replayStore: ReplayStore;
+  /** Wakes long-polling nodes: topic = model name. */
+  jobAvailability: TopicHub;
+  /** Wakes SSE readers: topic = job id. */
+  jobEvents: TopicHub;
+  livenessSeconds: number;
+  leaseSeconds: number;
+  keepAliveMs: number;
+}
+
+/** Typed Hono context variables set by middleware and read by handlers. */
+export interface AppVariables {
+  requestId: string;
+  /** Set by the node-auth middleware after the signature and nonce checked out. */
+  publicKey: string;
+  /** The exact bytes that were signed, decoded as UTF-8. */
+  rawBody: string;
+}
+
+export interface AppEnv {
+  Variables: AppVariables;
+}

@@ -1,0 +1,38 @@
+import type { JobRecord, ProviderRecord } from '@infernet/db';
+import type { ServerDependencies } from './context';
+import { Wakeup } from './realtime/wakeup';
+
+/**
+ * Claims jobs for a provider, holding the request open up to `waitSeconds`
+ * when none is queued. It subscribes to wake-ups before each claim attempt so
+ * a job submitted between the claim and the wait still wakes it: pick-up costs
+ * one notification, not a polling interval.
+ */
+export async function claimWithLongPoll(
+  dependencies: Pick<ServerDependencies, 'db' | 'jobAvailability' | 'leaseSeconds' | 'now'>,
+  request: { provider: ProviderRecord; limit: number; waitSeconds: number; signal: AbortSignal },
+): Promise<JobRecord[]> {
+  const models = request.provider.specs.served_models;
+  const deadline = dependencies.now() + request.waitSeconds * 1000;
+  const wakeup = new Wakeup();
+  const unsubscribe = dependencies.jobAvailability.subscribe(models, wakeup);
+  try {
+    for (;;) {
+      if (request.signal.aborted) return [];
+      const jobs =
+        models.length === 0
+          ? []
+          : await dependencies.db.jobs.claim({
+              providerId: request.provider.id,
+              models,
+              limit: request.limit,
+              leaseSeconds: dependencies.leaseSeconds,
+            });
+      const remaining = deadline - dependencies.now();
+      if (jobs.length > 0 || remaining <= 0) return jobs;
+      await wakeup.wait(remaining, request.signal);
+    }
+  } finally {
+    unsubscribe();
+  }
+}

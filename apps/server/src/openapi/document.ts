@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ErrorResponseSchema } from '@infernet/protocol';
+import { OPERATIONS, type Operation } from './operations';
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+}
+
+function pathParameters(path: string) {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+    name: match[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string', format: 'uuid' },
+  }));
+}
+
+function describe(operation: Operation) {
+  const success =
+    operation.response === 'text/event-stream'
+      ? {
+          description: 'An event stream',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        }
+      : {
+          description: 'Success',
+          content: { 'application/json': { schema: jsonSchema(operation.response, 'output') } },
+        };
+  return {
+    summary: operation.summary,
+    tags: [operation.tag],
+    parameters: pathParameters(operation.path),
+    ...(operation.security === 'none'
+      ? { security: [] }
+      : { security: [{ [operation.security]: [] }] }),
+    ...(operation.request
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(operation.request, 'input') } },
+          },
+        }
+      : {}),
+    responses: {
+      [String(operation.successStatus ?? 200)]: success,
+      default: {
+        description: 'Error',
+        content: { 'application/json': { schema: jsonSchema(ErrorResponseSchema, 'output') } },
+      },
+    },
+  };
+}
+
+/** OpenAPI 3.1, generated from the protocol schemas: never written by hand. */
+export function createOpenApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of OPERATIONS) {
+    paths[operation.path] ??= {};
+    paths[operation.path]![operation.method] = describe(operation);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Infernet control plane',
+      version,
+      description:
+        'Consumers queue chat jobs and read their tokens over SSE; GPU nodes sign every request with their Nostr key (X-Infernet-Auth v1).',
+    },
+    components: {
+      securitySchemes: {
+        'node-signature': {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Infernet-Auth',
+          description:
+            'base64url(JSON {v,pubkey,created_at,nonce,sig}); sig is BIP-340 over sha256("METHOD\\npath\\ncreated_at\\nnonce\\nsha256_hex(body)").',
+        },
+        'stream-token': {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The streamToken from POST /api/chat, or ?token=.',
+        },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,147 @@
+import type { z } from 'zod';
+import {
+  ChatRequestSchema,
+  ChatResponseSchema,
+  CompleteRequestSchema,
+  CompleteResponseSchema,
+  EventsRequestSchema,
+  EventsResponseSchema,
+  HealthResponseSchema,
+  HeartbeatRequestSchema,
+  HeartbeatResponseSchema,
+  MeResponseSchema,
+  ModelsResponseSchema,
+  OverviewResponseSchema,
+  PollRequestSchema,
+  PollResponseSchema,
+  ProvidersResponseSchema,
+  ReadinessResponseSchema,
+  RegisterRequestSchema,
+  RegisterResponseSchema,
+  RemoveResponseSchema,
+  RoleOnlyRequestSchema,
+  dataEnvelope,
+} from '@infernet/protocol';
+
+export type Security = 'none' | 'node-signature' | 'stream-token';
+
+export interface Operation {
+  method: 'get' | 'post';
+  /** OpenAPI path template, e.g. `/api/chat/stream/{jobId}`. */
+  path: string;
+  summary: string;
+  tag: 'node' | 'chat' | 'public' | 'health';
+  security: Security;
+  request?: z.ZodType;
+  response: z.ZodType | 'text/event-stream';
+  successStatus?: number;
+}
+
+const node = (
+  path: string,
+  summary: string,
+  request: z.ZodType,
+  response: z.ZodType,
+): Operation => ({
+  method: 'post',
+  path: `/api/v1/node/${path}`,
+  summary,
+  tag: 'node',
+  security: 'node-signature',
+  request,
+  response: dataEnvelope(response),
+});
+
+/** Every route the server answers, with its schemas: the source of `/openapi.json`. */
+export const OPERATIONS: readonly Operation[] = [
+  node(
+    'register',
+    'Create or update the node row owned by the signing key',
+    RegisterRequestSchema,
+    RegisterResponseSchema,
+  ),
+  node(
+    'heartbeat',
+    'Refresh liveness, status and sanitised specs',
+    HeartbeatRequestSchema,
+    HeartbeatResponseSchema,
+  ),
+  node('me', "Read the signing node's own row", RoleOnlyRequestSchema, MeResponseSchema),
+  node('remove', "Delete the signing node's row", RoleOnlyRequestSchema, RemoveResponseSchema),
+  node(
+    'jobs/poll',
+    'Claim queued jobs for the served models; long-polls up to `wait` seconds',
+    PollRequestSchema,
+    PollResponseSchema,
+  ),
+  node(
+    'jobs/{jobId}/events',
+    'Append streamed events (meta, token) to a held job',
+    EventsRequestSchema,
+    EventsResponseSchema,
+  ),
+  node(
+    'jobs/{jobId}/complete',
+    'Finish a held job; repeating it changes nothing',
+    CompleteRequestSchema,
+    CompleteResponseSchema,
+  ),
+  {
+    method: 'post',
+    path: '/api/chat',
+    summary: 'Queue a chat job for a served model; returns its stream URL and token',
+    tag: 'chat',
+    security: 'none',
+    request: ChatRequestSchema,
+    response: ChatResponseSchema,
+    successStatus: 201,
+  },
+  {
+    method: 'get',
+    path: '/api/chat/stream/{jobId}',
+    summary: 'Server-Sent Events: job, meta, token, done, error; resumable with Last-Event-ID',
+    tag: 'chat',
+    security: 'stream-token',
+    response: 'text/event-stream',
+  },
+  {
+    method: 'get',
+    path: '/api/overview',
+    summary: 'Network at a glance',
+    tag: 'public',
+    security: 'none',
+    response: OverviewResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/providers',
+    summary: 'Nodes with coarse capability only',
+    tag: 'public',
+    security: 'none',
+    response: ProvidersResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/models',
+    summary: 'Models served by live nodes, with node counts',
+    tag: 'public',
+    security: 'none',
+    response: ModelsResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process answers',
+    tag: 'health',
+    security: 'none',
+    response: HealthResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'The database answers',
+    tag: 'health',
+    security: 'none',
+    response: ReadinessResponseSchema,
+  },
+];

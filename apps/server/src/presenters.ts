@@ -1,0 +1,66 @@
+import type { JobRecord, ProviderRecord } from '@infernet/db';
+import type { NodeJob, NodeRow, PublicProvider } from '@infernet/protocol';
+
+/** Formats stored records for the wire. The only place records become responses. */
+export function toNodeRow(provider: ProviderRecord): NodeRow {
+  return {
+    id: provider.id,
+    node_id: provider.nodeId,
+    public_key: provider.publicKey,
+    role: provider.role,
+    name: provider.name,
+    status: provider.status,
+    address: provider.address,
+    port: provider.port,
+    gpu_model: provider.gpuModel,
+    price: provider.price,
+    specs: provider.specs,
+    last_seen: provider.lastSeenAt?.toISOString() ?? null,
+    created_at: provider.createdAt.toISOString(),
+  };
+}
+
+export function toNodeJob(job: JobRecord): NodeJob {
+  return {
+    id: job.id,
+    title: job.title,
+    type: job.type,
+    status: job.status,
+    payment_offer: 0,
+    payment_coin: null,
+    model_name: job.model,
+    input_spec: job.input,
+    created_at: job.createdAt.toISOString(),
+  };
+}
+
+export function isOnline(
+  provider: ProviderRecord,
+  nowMs: number,
+  livenessSeconds: number,
+): boolean {
+  return (
+    provider.status !== 'offline' &&
+    provider.lastSeenAt !== null &&
+    nowMs - provider.lastSeenAt.getTime() <= livenessSeconds * 1000
+  );
+}
+
+/** Public view: coarse capability only — no key, address, port or price internals. */
+export function toPublicProvider(
+  provider: ProviderRecord,
+  nowMs: number,
+  livenessSeconds: number,
+): PublicProvider {
+  const online = isOnline(provider, nowMs, livenessSeconds);
+  return {
+    id: provider.id,
+    name: provider.name,
+    status: online ? provider.status : 'offline',
+    online,
+    gpus: provider.specs.gpus,
+    gpu_count: provider.specs.gpu_count,
+    models: provider.specs.served_models,
+    last_seen: provider.lastSeenAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,40 @@
+import type { Wakeup } from './wakeup';
+
+/** A wildcard key sent by the database layer after a reconnect: everyone re-checks. */
+export const WILDCARD = '*';
+
+/**
+ * Fans one database notification channel out to the waiters of this process,
+ * keyed by topic (a model name, a job id). One LISTEN serves every waiter.
+ */
+export class TopicHub {
+  private readonly waiters = new Map<string, Set<Wakeup>>();
+
+  /** Registers a wake-up for each topic; call the returned function to leave. */
+  subscribe(topics: readonly string[], wakeup: Wakeup): () => void {
+    for (const topic of topics) {
+      let set = this.waiters.get(topic);
+      if (!set) this.waiters.set(topic, (set = new Set()));
+      set.add(wakeup);
+    }
+    return () => {
+      for (const topic of topics) {
+        const set = this.waiters.get(topic);
+        set?.delete(wakeup);
+        if (set?.size === 0) this.waiters.delete(topic);
+      }
+    };
+  }
+
+  publish(topic: string): void {
+    if (topic === WILDCARD) {
+      for (const set of this.waiters.values()) for (const wakeup of set) wakeup.notify();
+      return;
+    }
+    for (const wakeup of this.waiters.get(topic) ?? []) wakeup.notify();
+  }
+
+  get size(): number {
+    return this.waiters.size;
+  }
+}

@@ -1,0 +1,98 @@
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import {
+  ChatRequestSchema,
+  InfernetError,
+  parseJson,
+  type ChatResponse,
+  type ModelSummary,
+} from '@infernet/protocol';
+import type { AppEnv, ServerDependencies } from '../context';
+import { streamJobEvents } from '../job-stream';
+import { createStreamToken, streamTokenMatches } from '../stream-token';
+import { jobIdParameter } from './job-id';
+
+function chooseModel(requested: string | undefined, served: readonly ModelSummary[]): string {
+  const servedNames = served.map((model) => model.name);
+  if (requested !== undefined && servedNames.includes(requested)) return requested;
+  if (requested === undefined && served[0]) return served[0].name;
+  const message =
+    servedNames.length === 0
+      ? 'No node is online right now; try again later.'
+      : `No live node serves "${requested}". Served models: ${servedNames.join(', ')}.`;
+  throw new InfernetError('NO_CAPACITY', message, { details: { served_models: servedNames } });
+}
+
+/** Accepts `Authorization: Bearer <token>` or `?token=` (EventSource cannot send headers). */
+function presentedStreamToken(context: Context<AppEnv>): string | undefined {
+  const authorization = context.req.header('authorization');
+  if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
+  return context.req.query('token') || undefined;
+}
+
+function lastEventId(context: Context<AppEnv>): number {
+  const raw = context.req.header('last-event-id') ?? context.req.query('lastEventId') ?? '0';
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InfernetError('BAD_REQUEST', 'Last-Event-ID must be a non-negative integer.');
+  }
+  return value;
+}
+
+export function chatRoutes(dependencies: ServerDependencies) {
+  const { db } = dependencies;
+  const routes = new Hono<AppEnv>();
+
+  routes.post('/', async (context) => {
+    const request = parseJson(await context.req.text(), ChatRequestSchema);
+    const served = await db.providers.servedModels({
+      livenessSeconds: dependencies.livenessSeconds,
+    });
+    const model = chooseModel(request.model, served);
+    const streamToken = createStreamToken();
+    const job = await db.jobs.createChat({
+      model,
+      // The title is public-facing metadata, so it never carries prompt text.
+      title: `chat · ${model}`,
+      input: {
+        messages: request.messages,
+        max_tokens: request.maxTokens,
+        temperature: request.temperature,
+      },
+      streamTokenHash: streamToken.hash,
+    });
+    const response: ChatResponse = {
+      jobId: job.id,
+      status: job.status,
+      model: job.model,
+      streamUrl: `/api/chat/stream/${job.id}?token=${streamToken.token}`,
+      streamToken: streamToken.token,
+      provider: null,
+    };
+    return context.json(response, 201);
+  });
+
+  routes.get('/stream/:jobId', async (context) => {
+    const jobId = jobIdParameter(context);
+    const token = presentedStreamToken(context);
+    if (!token) {
+      throw new InfernetError(
+        'AUTH_MISSING',
+        'Reading a stream needs the streamToken from POST /api/chat (Bearer header or ?token=).',
+      );
+    }
+    const afterSequence = lastEventId(context);
+    const job = await db.jobs.findById(jobId);
+    if (!job) throw new InfernetError('JOB_NOT_FOUND', 'No such job.');
+    if (!streamTokenMatches(token, job.streamTokenHash)) {
+      throw new InfernetError('FORBIDDEN', 'This stream belongs to someone else.');
+    }
+    context.header('Cache-Control', 'no-cache, no-transform');
+    context.header('X-Accel-Buffering', 'no');
+    return streamSSE(context, (stream) =>
+      streamJobEvents(dependencies, { job, afterSequence, stream, signal: context.req.raw.signal }),
+    );
+  });
+
+  return routes;
+}

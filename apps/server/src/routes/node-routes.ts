@@ -1,0 +1,175 @@
+import { Hono, type Context } from 'hono';
+import type { ProviderRecord } from '@infernet/db';
+import {
+  CompleteRequestSchema,
+  EventsRequestSchema,
+  HeartbeatRequestSchema,
+  InfernetError,
+  PollRequestSchema,
+  RegisterRequestSchema,
+  RoleOnlyRequestSchema,
+  parseJson,
+  sanitizeNodeSpecs,
+  type NodeEvent,
+} from '@infernet/protocol';
+import type { z } from 'zod';
+import type { AppEnv, ServerDependencies } from '../context';
+import { claimWithLongPoll } from '../job-polling';
+import { jobIdParameter } from './job-id';
+import { nodeAuth } from '../middleware/node-auth';
+import { toNodeJob, toNodeRow } from '../presenters';
+
+/** Parses the signed body; an empty body counts as `{}` so bodiless calls still validate. */
+function signedBody<Schema extends z.ZodType>(
+  context: Context<AppEnv>,
+  schema: Schema,
+): z.output<Schema> {
+  const raw = context.get('rawBody');
+  return parseJson(raw.trim() === '' ? '{}' : raw, schema);
+}
+
+/** Query parameters override body fields for `jobs/poll` (the earlier daemons send `?limit&wait`). */
+function pollParameters(context: Context<AppEnv>) {
+  const body = signedBody(context, PollRequestSchema.partial().passthrough()) as Record<
+    string,
+    unknown
+  >;
+  const fromQuery = (name: string): number | undefined => {
+    const value = context.req.query(name);
+    return value === undefined || value === '' ? undefined : Number(value);
+  };
+  return PollRequestSchema.parse({
+    limit: fromQuery('limit') ?? body.limit,
+    wait: fromQuery('wait') ?? body.wait,
+  });
+}
+
+function wrap<T>(context: Context<AppEnv>, data: T) {
+  return context.json({ data });
+}
+
+/**
+ * Events from nodes are trusted for content, not for identity: the provider
+ * fields of a `meta` event are overwritten with the signer's own row.
+ */
+function stampProvider(events: readonly NodeEvent[], provider: ProviderRecord): NodeEvent[] {
+  return events.map((event) =>
+    event.event_type === 'meta'
+      ? {
+          ...event,
+          data: {
+            ...event.data,
+            provider_id: provider.id,
+            provider_node_id: provider.nodeId,
+            provider_name: provider.name,
+          },
+        }
+      : event,
+  );
+}
+
+const JOB_FAILURES = {
+  not_found: () => new InfernetError('JOB_NOT_FOUND', 'No such job.'),
+  not_owner: () => new InfernetError('FORBIDDEN', 'This job is held by another node.'),
+  not_active: () =>
+    new InfernetError('JOB_STATE_CONFLICT', 'This job is not active; it cannot take events.'),
+} as const;
+
+export function nodeRoutes(dependencies: ServerDependencies) {
+  const { db } = dependencies;
+  const routes = new Hono<AppEnv>();
+  routes.use('*', nodeAuth(dependencies));
+
+  async function requireProvider(context: Context<AppEnv>): Promise<ProviderRecord> {
+    const provider = await db.providers.findByPublicKey(context.get('publicKey'));
+    if (!provider) {
+      throw new InfernetError(
+        'NODE_NOT_REGISTERED',
+        'This key has no node registered; call register first (`infernet register`).',
+      );
+    }
+    return provider;
+  }
+
+  routes.post('/register', async (context) => {
+    const body = signedBody(context, RegisterRequestSchema);
+    const result = await db.providers.register({
+      publicKey: context.get('publicKey'),
+      nodeId: body.node_id,
+      role: body.role,
+      name: body.name ?? null,
+      status: body.status ?? 'available',
+      address: body.address ?? null,
+      port: body.port ?? null,
+      gpuModel: body.gpu_model ?? null,
+      price: body.price ?? null,
+      specs: sanitizeNodeSpecs(body.specs),
+    });
+    if (!result.ok) {
+      throw new InfernetError('FORBIDDEN', `node_id "${body.node_id}" belongs to another key.`);
+    }
+    return wrap(context, { id: result.provider.id, node_id: result.provider.nodeId });
+  });
+
+  routes.post('/heartbeat', async (context) => {
+    const body = signedBody(context, HeartbeatRequestSchema);
+    const provider = await db.providers.heartbeat(context.get('publicKey'), {
+      status: body.status ?? 'available',
+      address: body.address,
+      port: body.port,
+      specs: body.specs === undefined ? undefined : sanitizeNodeSpecs(body.specs),
+    });
+    if (!provider) {
+      throw new InfernetError('NODE_NOT_REGISTERED', 'Register this node before heartbeating.');
+    }
+    return wrap(context, { id: provider.id });
+  });
+
+  routes.post('/me', async (context) => {
+    signedBody(context, RoleOnlyRequestSchema);
+    const provider = await db.providers.findByPublicKey(context.get('publicKey'));
+    return wrap(context, { row: provider ? toNodeRow(provider) : null });
+  });
+
+  routes.post('/remove', async (context) => {
+    signedBody(context, RoleOnlyRequestSchema);
+    return wrap(context, await db.providers.remove(context.get('publicKey')));
+  });
+
+  routes.post('/jobs/poll', async (context) => {
+    const { limit, wait } = pollParameters(context);
+    const provider = await requireProvider(context);
+    const jobs = await claimWithLongPoll(dependencies, {
+      provider,
+      limit,
+      waitSeconds: wait,
+      signal: context.req.raw.signal,
+    });
+    return wrap(context, { provider_id: provider.id, jobs: jobs.map(toNodeJob) });
+  });
+
+  routes.post('/jobs/:jobId/events', async (context) => {
+    const body = signedBody(context, EventsRequestSchema);
+    const provider = await requireProvider(context);
+    const jobId = jobIdParameter(context);
+    const result = await db.events.append(jobId, provider.id, stampProvider(body.events, provider));
+    if (!result.ok) throw JOB_FAILURES[result.reason]();
+    return wrap(context, { inserted: result.inserted });
+  });
+
+  routes.post('/jobs/:jobId/complete', async (context) => {
+    const body = signedBody(context, CompleteRequestSchema);
+    const provider = await requireProvider(context);
+    const result = await db.jobs.complete({
+      jobId: jobIdParameter(context),
+      providerId: provider.id,
+      status: body.status,
+      result: body.result ?? null,
+      error: body.status === 'failed' ? (body.error ?? 'The node reported a failure.') : null,
+    });
+    if (!result.ok) throw JOB_FAILURES[result.reason]();
+    return wrap(context, { id: result.job.id, status: result.job.status });
+  });
+
+  return routes;
+}

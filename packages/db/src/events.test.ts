@@ -1,0 +1,137 @@
+import type { NodeEvent } from '@infernet/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestDatabase } from './test-database';
+import { claimedJob, createJob, registerProvider } from './test-fixtures';
+import type { Database } from './types';
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+
+let db: Database;
+beforeEach(async () => {
+  db = await openTestDatabase({ databaseUrl });
+});
+afterEach(async () => {
+  await db.close();
+});
+
+function tokens(...texts: string[]): NodeEvent[] {
+  return texts.map((text) => ({ event_type: 'token', data: { text } }));
+}
+
+describe('events.append', () => {
+  it('stores events in order with contiguous seq and marks the job running', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    const meta: NodeEvent = { event_type: 'meta', data: { provider_node_id: provider.nodeId } };
+    expect(await db.events.append(job.id, provider.id, [meta, ...tokens('He')])).toEqual({
+      ok: true,
+      inserted: 2,
+    });
+    expect((await db.jobs.findById(job.id))?.status).toBe('running');
+    await db.events.append(job.id, provider.id, tokens('l', 'lo'));
+
+    const events = await db.events.listAfter(job.id, 0, 100);
+    expect(events.map((event) => [event.seq, event.type, event.data])).toEqual([
+      [1, 'meta', { provider_node_id: provider.nodeId }],
+      [2, 'token', { text: 'He' }],
+      [3, 'token', { text: 'l' }],
+      [4, 'token', { text: 'lo' }],
+    ]);
+    expect(events.every((event) => event.jobId === job.id)).toBe(true);
+    expect(events[0]?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it('keeps seq gap-free under concurrent appends to one job', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, batch) =>
+        db.events.append(job.id, provider.id, tokens(`${batch}.a`, `${batch}.b`, `${batch}.c`)),
+      ),
+    );
+    const events = await db.events.listAfter(job.id, 0, 1_000);
+    expect(events.map((event) => event.seq)).toEqual(
+      Array.from({ length: 60 }, (_, index) => index + 1),
+    );
+    // Each call's events stay together and in their posted order.
+    for (let index = 0; index < events.length; index += 3) {
+      const texts = events.slice(index, index + 3).map((event) => String(event.data.text));
+      const batch = texts[0]?.split('.')[0];
+      expect(texts).toEqual([`${batch}.a`, `${batch}.b`, `${batch}.c`]);
+    }
+  });
+
+  it('drops node-posted done and error events; complete writes the terminal one', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    const result = await db.events.append(job.id, provider.id, [
+      ...tokens('hi'),
+      { event_type: 'done', data: { text: 'hi' } },
+      { event_type: 'error', data: { message: 'nope' } },
+    ]);
+    expect(result).toEqual({ ok: true, inserted: 1 });
+    expect(await db.events.append(job.id, provider.id, [{ event_type: 'done', data: {} }])).toEqual(
+      { ok: true, inserted: 0 },
+    );
+    const events = await db.events.listAfter(job.id, 0, 10);
+    expect(events.map((event) => event.type)).toEqual(['token']);
+  });
+
+  it('refuses other providers, jobs not held, finished jobs and unknown jobs', async () => {
+    const owner = await registerProvider(db);
+    const stranger = await registerProvider(db);
+    const held = await claimedJob(db, owner);
+    const queued = await createJob(db);
+
+    expect(await db.events.append(held.id, stranger.id, tokens('x'))).toEqual({
+      ok: false,
+      reason: 'not_owner',
+    });
+    expect(await db.events.append(queued.id, owner.id, tokens('x'))).toEqual({
+      ok: false,
+      reason: 'not_active',
+    });
+    expect(await db.events.append(crypto.randomUUID(), owner.id, tokens('x'))).toEqual({
+      ok: false,
+      reason: 'not_found',
+    });
+    expect(await db.events.append('garbage', owner.id, tokens('x'))).toEqual({
+      ok: false,
+      reason: 'not_found',
+    });
+    await db.jobs.complete({
+      jobId: held.id,
+      providerId: owner.id,
+      status: 'completed',
+      result: { text: '' },
+      error: null,
+    });
+    expect(await db.events.append(held.id, owner.id, tokens('late'))).toEqual({
+      ok: false,
+      reason: 'not_active',
+    });
+    expect((await db.events.listAfter(held.id, 0, 10)).map((event) => event.type)).toEqual([
+      'done',
+    ]);
+  });
+
+  it('stores text that jsonb cannot hold verbatim (NUL, lone surrogates) as U+FFFD', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    await db.events.append(job.id, provider.id, tokens('a\u0000b', 'c\ud800d', 'e\\u0000f'));
+    const events = await db.events.listAfter(job.id, 0, 10);
+    expect(events.map((event) => event.data.text)).toEqual(['a\ufffdb', 'c\ufffdd', 'e\\u0000f']);
+  });
+});
+
+describe('events.listAfter', () => {
+  it('pages by seq', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    await db.events.append(job.id, provider.id, tokens('1', '2', '3', '4', '5'));
+    const page = await db.events.listAfter(job.id, 2, 2);
+    expect(page.map((event) => event.seq)).toEqual([3, 4]);
+    expect(await db.events.listAfter(job.id, 5, 10)).toEqual([]);
+    expect(await db.events.listAfter('garbage', 0, 10)).toEqual([]);
+  });
+});

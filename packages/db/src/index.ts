@@ -1,0 +1,3 @@
+export { openDatabase } from './open-database';
+export { openTestDatabase, type TestDatabaseOptions } from './test-database';
+export type * from './types';

@@ -1,0 +1,271 @@
+import {
+  InfernetError,
+  MAX_ERROR_MESSAGE_CHARACTERS,
+  type ChatInputSpec,
+  type JobStatus,
+} from '@infernet/protocol';
+import {
+  isUuid,
+  toDate,
+  toJsonParameter,
+  toNullableDate,
+  toNumber,
+  toTextParameter,
+} from './column-values';
+import { JOB_AVAILABLE_CHANNEL, JOB_EVENTS_CHANNEL } from './notification-hub';
+import type { SqlClient, SqlExecutor } from './sql-client';
+import type { CompleteJobInput, CompleteJobResult, JobQueries, JobRecord } from './types';
+
+interface JobRow {
+  id: string;
+  type: 'chat';
+  status: JobStatus;
+  model: string;
+  title: string;
+  input: ChatInputSpec;
+  provider_id: string | null;
+  stream_token_hash: string;
+  fencing_token: unknown;
+  attempts: unknown;
+  lease_expires_at: unknown;
+  result: JobRecord['result'];
+  error: string | null;
+  created_at: unknown;
+  assigned_at: unknown;
+  completed_at: unknown;
+}
+
+const JOB_COLUMN_NAMES = [
+  'id',
+  'type',
+  'status',
+  'model',
+  'title',
+  'input',
+  'provider_id',
+  'stream_token_hash',
+  'fencing_token',
+  'attempts',
+  'lease_expires_at',
+  'result',
+  'error',
+  'created_at',
+  'assigned_at',
+  'completed_at',
+] as const;
+const JOB_COLUMNS = JOB_COLUMN_NAMES.join(', ');
+
+function toJobRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    model: row.model,
+    title: row.title,
+    input: row.input,
+    providerId: row.provider_id,
+    streamTokenHash: row.stream_token_hash,
+    fencingToken: toNumber(row.fencing_token),
+    attempts: toNumber(row.attempts),
+    leaseExpiresAt: toNullableDate(row.lease_expires_at),
+    result: row.result,
+    error: row.error,
+    createdAt: toDate(row.created_at),
+    assignedAt: toNullableDate(row.assigned_at),
+    completedAt: toNullableDate(row.completed_at),
+  };
+}
+
+/** Claim order is the queue order; ids break ties between jobs created in the same microsecond. */
+function byQueueOrder(left: JobRecord, right: JobRecord): number {
+  const difference = left.createdAt.getTime() - right.createdAt.getTime();
+  if (difference !== 0) return difference;
+  return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
+}
+
+const CREATE_CHAT_SQL = `
+  INSERT INTO jobs (type, model, title, input, stream_token_hash)
+  VALUES ('chat', $1, $2, $3::text::jsonb, $4)
+  RETURNING ${JOB_COLUMNS}`;
+
+/*
+ * One statement, so a job can never be handed to two callers: SKIP LOCKED
+ * makes concurrent claimers pass over rows another claim is taking instead of
+ * waiting for them, and the row lock lasts only until this statement commits.
+ * Ownership then lives in columns (provider, lease, fencing token), because a
+ * node holds a job across many HTTP requests, never across one transaction.
+ * The candidates are a CTE (always materialised when it locks rows) rather
+ * than `id IN (subquery)`, which the planner may re-evaluate and so lock more
+ * than `limit` rows.
+ */
+const CLAIM_SQL = `
+  WITH candidates AS (
+    SELECT id FROM jobs
+    WHERE status = 'queued' AND model = ANY($2::text[])
+    ORDER BY created_at, id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE jobs SET
+    status = 'assigned',
+    provider_id = $1,
+    fencing_token = fencing_token + 1,
+    attempts = attempts + 1,
+    lease_expires_at = now() + make_interval(secs => $4),
+    assigned_at = now(),
+    updated_at = now()
+  FROM candidates
+  WHERE jobs.id = candidates.id
+  RETURNING ${JOB_COLUMN_NAMES.map((column) => `jobs.${column}`).join(', ')}`;
+
+const COUNTS_SQL = `
+  SELECT
+    count(*) FILTER (WHERE status = 'queued') AS queued,
+    count(*) FILTER (WHERE status IN ('assigned', 'running')) AS running,
+    count(*) FILTER (WHERE status = 'completed') AS completed,
+    count(*) FILTER (WHERE status = 'failed') AS failed
+  FROM jobs`;
+
+const FINISH_SQL = `
+  UPDATE jobs SET
+    status = $2,
+    result = $3::text::jsonb,
+    error = $4,
+    completed_at = now(),
+    updated_at = now(),
+    lease_expires_at = NULL,
+    event_seq = event_seq + 1
+  WHERE id = $1
+  RETURNING ${JOB_COLUMNS}, event_seq`;
+
+const FALLBACK_FAILURE_MESSAGE = 'The provider reported a failure.';
+
+/** The terminal stream event, built from what the provider reported. */
+function terminalEvent(
+  input: CompleteJobInput,
+  error: string | null,
+  finishedAt: Date,
+): { type: 'done' | 'error'; data: Record<string, unknown> } {
+  if (input.status === 'failed') {
+    return { type: 'error', data: { message: error ?? FALLBACK_FAILURE_MESSAGE } };
+  }
+  const result = input.result ?? {};
+  const data: Record<string, unknown> = {
+    text: result.text ?? '',
+    finished_at: finishedAt.toISOString(),
+  };
+  if (result.reason !== undefined) data.reason = result.reason;
+  if (result.usage !== undefined) {
+    data.usage = {
+      prompt_tokens: result.usage.prompt_tokens,
+      completion_tokens: result.usage.completion_tokens,
+    };
+  }
+  return { type: 'done', data };
+}
+
+/**
+ * The checks shared by completion and event appends, in this order: a job
+ * back in the queue or cancelled is not active for anyone; otherwise it
+ * belongs to whichever provider holds it.
+ */
+export function ownershipFailure(
+  row: { status: JobStatus; provider_id: string | null },
+  providerId: string,
+): 'not_owner' | 'not_active' | null {
+  if (row.status === 'queued' || row.status === 'cancelled') return 'not_active';
+  if (row.provider_id !== providerId) return 'not_owner';
+  return null;
+}
+
+async function finish(executor: SqlExecutor, input: CompleteJobInput): Promise<CompleteJobResult> {
+  const locked = await executor.query<JobRow>(
+    `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE`,
+    [input.jobId],
+  );
+  const current = locked[0];
+  if (!current) return { ok: false, reason: 'not_found' };
+  const failure = ownershipFailure(current, input.providerId);
+  if (failure) return { ok: false, reason: failure };
+  if (current.status === 'completed' || current.status === 'failed') {
+    // A retry after a lost response: the first completion stands and nothing is written.
+    return { ok: true, job: toJobRecord(current), changed: false };
+  }
+  const error =
+    input.error === null
+      ? null
+      : toTextParameter(input.error.slice(0, MAX_ERROR_MESSAGE_CHARACTERS));
+  const updated = await executor.query<JobRow & { event_seq: unknown }>(FINISH_SQL, [
+    input.jobId,
+    input.status,
+    input.result === null ? null : toJsonParameter(input.result),
+    error,
+  ]);
+  const row = updated[0];
+  if (!row) throw new InfernetError('INTERNAL', 'a locked job row disappeared');
+  const job = toJobRecord(row);
+  const event = terminalEvent(input, error, job.completedAt ?? new Date());
+  await executor.query(
+    'INSERT INTO job_events (job_id, seq, type, data) VALUES ($1, $2, $3, $4::text::jsonb)',
+    [input.jobId, toNumber(row.event_seq), event.type, toJsonParameter(event.data)],
+  );
+  await executor.query('SELECT pg_notify($1, $2)', [JOB_EVENTS_CHANNEL, input.jobId]);
+  return { ok: true, job, changed: true };
+}
+
+export function createJobQueries(client: SqlClient): JobQueries {
+  return {
+    createChat: (input) =>
+      client.transaction(async (executor) => {
+        const rows = await executor.query<JobRow>(CREATE_CHAT_SQL, [
+          input.model,
+          toTextParameter(input.title),
+          toJsonParameter(input.input),
+          input.streamTokenHash,
+        ]);
+        const row = rows[0];
+        if (!row) throw new InfernetError('INTERNAL', 'job insert returned no row');
+        // Delivered only if the insert commits, so a woken node always finds the job.
+        await executor.query('SELECT pg_notify($1, $2)', [JOB_AVAILABLE_CHANNEL, input.model]);
+        return toJobRecord(row);
+      }),
+
+    async claim({ providerId, models, limit, leaseSeconds }) {
+      if (models.length === 0 || limit < 1) return [];
+      const rows = await client.query<JobRow>(CLAIM_SQL, [
+        providerId,
+        [...models],
+        limit,
+        leaseSeconds,
+      ]);
+      return rows.map(toJobRecord).sort(byQueueOrder);
+    },
+
+    async findById(id) {
+      if (!isUuid(id)) return null;
+      const rows = await client.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [
+        id,
+      ]);
+      return rows[0] ? toJobRecord(rows[0]) : null;
+    },
+
+    async complete(input) {
+      if (!isUuid(input.jobId)) return { ok: false, reason: 'not_found' };
+      return client.transaction((executor) => finish(executor, input));
+    },
+
+    async counts() {
+      const rows =
+        await client.query<Record<'queued' | 'running' | 'completed' | 'failed', unknown>>(
+          COUNTS_SQL,
+        );
+      const row = rows[0];
+      return {
+        queued: toNumber(row?.queued ?? 0),
+        running: toNumber(row?.running ?? 0),
+        completed: toNumber(row?.completed ?? 0),
+        failed: toNumber(row?.failed ?? 0),
+      };
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { Client } from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WILDCARD } from './notification-hub';
+import { openDatabase } from './open-database';
+import { createScratchDatabase, openTestDatabase, type ScratchDatabase } from './test-database';
+import { claimedJob, createJob, nextValue, registerProvider } from './test-fixtures';
+import type { Database } from './types';
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const onPglite = !databaseUrl;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function testDatabase(): Promise<Database> {
+  const db = await openTestDatabase({ databaseUrl });
+  cleanups.push(() => db.close());
+  return db;
+}
+
+async function scratchDatabase(): Promise<ScratchDatabase> {
+  const scratch = await createScratchDatabase(databaseUrl ?? '');
+  cleanups.push(() => scratch.drop());
+  return scratch;
+}
+
+async function openOn(url: string): Promise<Database> {
+  const db = await openDatabase({ databaseUrl: url });
+  cleanups.push(() => db.close());
+  return db;
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** Terminates the sessions of `database` selected by `where`, from outside the pool under test. */
+async function terminateSessions(database: string, where: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = $1 AND pid <> pg_backend_pid() AND ${where}`,
+      [database],
+    );
+    return result.rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('notifications in one process', () => {
+  it('announces a new job by model, only after it is stored', async () => {
+    const db = await testDatabase();
+    const announced = nextValue((listener) => db.notifications.onJobAvailable(listener));
+    const job = await createJob(db, 'llama3');
+    expect(await announced).toBe('llama3');
+    expect((await db.jobs.findById(job.id))?.status).toBe('queued');
+  });
+
+  it('announces stored events once per append call and on completion', async () => {
+    const db = await testDatabase();
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    const received: string[] = [];
+    const unsubscribe = db.notifications.onJobEvents((jobId) => received.push(jobId));
+
+    const first = nextValue((listener) => db.notifications.onJobEvents(listener));
+    await db.events.append(job.id, provider.id, [
+      { event_type: 'token', data: { text: 'a' } },
+      { event_type: 'token', data: { text: 'b' } },
+      { event_type: 'token', data: { text: 'c' } },
+    ]);
+    expect(await first).toBe(job.id);
+    const completion = nextValue((listener) => db.notifications.onJobEvents(listener));
+    await db.jobs.complete({
+      jobId: job.id,
+      providerId: provider.id,
+      status: 'completed',
+      result: { text: 'abc' },
+      error: null,
+    });
+    expect(await completion).toBe(job.id);
+    await sleep(100);
+    expect(received).toEqual([job.id, job.id]);
+
+    unsubscribe();
+    await createJob(db);
+    await db.events.append(job.id, provider.id, [{ event_type: 'token', data: { text: 'x' } }]);
+    await sleep(100);
+    expect(received).toHaveLength(2);
+  });
+
+  it('keeps delivering to the others when one listener throws', async () => {
+    const db = await testDatabase();
+    db.notifications.onJobAvailable(() => {
+      throw new Error('listener bug');
+    });
+    const announced = nextValue((listener) => db.notifications.onJobAvailable(listener));
+    await createJob(db, 'mistral');
+    expect(await announced).toBe('mistral');
+  });
+
+  it('answers ping and closes idempotently', async () => {
+    const db = await openTestDatabase({ databaseUrl });
+    await db.ping();
+    await Promise.all([db.close(), db.close()]);
+    await expect(db.ping()).rejects.toThrow();
+  });
+});
+
+describe.skipIf(onPglite)('notifications across processes (PostgreSQL)', () => {
+  it('reach a second Database opened on the same database', async () => {
+    const scratch = await scratchDatabase();
+    const [producer, consumer] = await Promise.all([openOn(scratch.url), openOn(scratch.url)]);
+    const announced = nextValue((listener) => consumer.notifications.onJobAvailable(listener));
+    const job = await createJob(producer, 'llama3');
+    expect(await announced).toBe('llama3');
+
+    const provider = await registerProvider(producer);
+    const [claimed] = await consumer.jobs.claim({
+      providerId: provider.id,
+      models: ['llama3'],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    expect(claimed?.id).toBe(job.id);
+    const streamed = nextValue((listener) => producer.notifications.onJobEvents(listener));
+    await consumer.events.append(job.id, provider.id, [
+      { event_type: 'token', data: { text: 'hi' } },
+    ]);
+    expect(await streamed).toBe(job.id);
+  });
+
+  it('reconnects a dropped listener, wakes every listener with a wildcard, then delivers again', async () => {
+    const scratch = await scratchDatabase();
+    const db = await openOn(scratch.url);
+    const name = new URL(scratch.url).pathname.slice(1);
+    const availableWildcard = nextValue((listener) => db.notifications.onJobAvailable(listener));
+    const eventsWildcard = nextValue((listener) => db.notifications.onJobEvents(listener));
+
+    expect(await terminateSessions(name, `query LIKE 'LISTEN%'`)).toBe(1);
+    expect(await availableWildcard).toBe(WILDCARD);
+    expect(await eventsWildcard).toBe(WILDCARD);
+
+    const announced = nextValue(
+      (listener) => db.notifications.onJobAvailable(listener),
+      (model) => model !== WILDCARD,
+    );
+    await createJob(db, 'after-reconnect');
+    expect(await announced).toBe('after-reconnect');
+  });
+
+  it('survives pooled connections being terminated', async () => {
+    const scratch = await scratchDatabase();
+    const db = await openOn(scratch.url);
+    await Promise.all([db.ping(), db.ping(), db.jobs.counts()]);
+    await terminateSessions(new URL(scratch.url).pathname.slice(1), `query NOT LIKE 'LISTEN%'`);
+    await sleep(50);
+    await db.ping();
+    expect((await db.jobs.counts()).queued).toBe(0);
+  });
+});

@@ -1,0 +1,151 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { InfernetError } from '@infernet/protocol';
+import { Pool } from 'pg';
+import { createEventQueries } from './events';
+import { createJobQueries } from './jobs';
+import { applyMigrations, loadMigrations } from './migrations';
+import { NOTIFICATION_CHANNELS, NotificationHub } from './notification-hub';
+import { createPgliteClient } from './pglite-client';
+import { createPostgresClient } from './postgres-client';
+import { startPostgresListener } from './postgres-listener';
+import { createProviderQueries } from './providers';
+import { createReplayStore } from './replay';
+import type { SqlClient } from './sql-client';
+import type { Database, OpenDatabaseOptions } from './types';
+
+interface DatabaseParts {
+  kind: Database['kind'];
+  client: SqlClient;
+  hub: NotificationHub;
+  /** Stops listening; runs before the client closes. */
+  stopListening: () => Promise<void>;
+}
+
+function ignore(): void {}
+
+/** After close, every call fails the same way on both drivers instead of hanging or reviving a pool. */
+function refusingAfterClose(client: SqlClient, isClosed: () => boolean): SqlClient {
+  function ensureOpen(): void {
+    if (isClosed()) throw new InfernetError('DATABASE_UNAVAILABLE', 'the database is closed');
+  }
+  return {
+    async query<Row>(sql: string, parameters?: readonly unknown[]): Promise<Row[]> {
+      ensureOpen();
+      return client.query<Row>(sql, parameters);
+    },
+    async runScript(script: string): Promise<void> {
+      ensureOpen();
+      return client.runScript(script);
+    },
+    async transaction(work) {
+      ensureOpen();
+      return client.transaction(work);
+    },
+    close: () => client.close(),
+  };
+}
+
+function assemble(parts: DatabaseParts): Database {
+  const { kind, hub, stopListening } = parts;
+  let closing: Promise<void> | undefined;
+  const client = refusingAfterClose(parts.client, () => closing !== undefined);
+  return {
+    kind,
+    providers: createProviderQueries(client),
+    jobs: createJobQueries(client),
+    events: createEventQueries(client),
+    replay: createReplayStore(client),
+    notifications: hub,
+    async ping() {
+      try {
+        await client.query('SELECT 1');
+      } catch (error) {
+        throw InfernetError.isInstance(error)
+          ? error
+          : new InfernetError('DATABASE_UNAVAILABLE', 'the database did not answer', {
+              cause: error,
+            });
+      }
+    },
+    close() {
+      // Idempotent, so shutdown paths that race each other both get the same promise.
+      closing ??= (async () => {
+        hub.clear();
+        await stopListening();
+        await client.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Wraps an open PGlite instance and migrates it. Closing the Database calls
+ * `release`, which by default closes the instance.
+ */
+export async function openPgliteDatabase(
+  pglite: PGlite,
+  release?: () => Promise<void>,
+): Promise<Database> {
+  const client = createPgliteClient(pglite, release);
+  try {
+    await applyMigrations(client, await loadMigrations());
+    const hub = new NotificationHub();
+    // PGlite is in-process: its notifications come from this process only, so it never reconnects.
+    const unlisteners = await Promise.all(
+      NOTIFICATION_CHANNELS.map((channel) =>
+        pglite.listen(channel, (payload) => hub.dispatch(channel, payload)),
+      ),
+    );
+    const stopListening = async (): Promise<void> => {
+      await Promise.all(unlisteners.map((unlisten) => unlisten().catch(ignore)));
+    };
+    return assemble({ kind: 'pglite', client, hub, stopListening });
+  } catch (error) {
+    await client.close().catch(ignore);
+    throw error;
+  }
+}
+
+async function openPostgresDatabase(databaseUrl: string): Promise<Database> {
+  const pool = new Pool({ connectionString: databaseUrl });
+  // An idle pooled connection the server terminates is reported here; without
+  // a handler the event would crash the process. The pool discards that
+  // connection and the next query opens a fresh one.
+  pool.on('error', ignore);
+  const client = createPostgresClient(pool);
+  try {
+    await applyMigrations(client, await loadMigrations());
+    const hub = new NotificationHub();
+    const listener = await startPostgresListener({
+      connectionString: databaseUrl,
+      channels: NOTIFICATION_CHANNELS,
+      onNotification: (channel, payload) => hub.dispatch(channel, payload),
+      onReconnect: () => hub.wakeAll(),
+    });
+    return assemble({ kind: 'postgres', client, hub, stopListening: () => listener.close() });
+  } catch (error) {
+    await client.close().catch(ignore);
+    throw error;
+  }
+}
+
+/**
+ * Opens the control plane's database and brings its schema up to date:
+ * PostgreSQL when `databaseUrl` is set, otherwise embedded PGlite in
+ * `dataDirectory` (created if missing), or in memory when that is absent too.
+ *
+ * @example
+ * const db = await openDatabase({ dataDirectory: '/var/lib/infernet/pglite' });
+ * const jobs = await db.jobs.claim({ providerId, models: ['llama3'], limit: 5, leaseSeconds: 30 });
+ * await db.close();
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgresDatabase(options.databaseUrl);
+  if (options.dataDirectory) {
+    await mkdir(options.dataDirectory, { recursive: true });
+    return openPgliteDatabase(await PGlite.create({ dataDir: options.dataDirectory }));
+  }
+  return openPgliteDatabase(await PGlite.create());
+}

@@ -1,0 +1,17 @@
+export type {
+  ChatChunk,
+  ChatStreamRequest,
+  Engine,
+  EngineHealth,
+  EngineKind,
+  EngineModel,
+} from './engine';
+export type { Fetch } from './fetch';
+export { createEngine } from './create-engine';
+export type { EngineConfig } from './create-engine';
+export { DEFAULT_OLLAMA_HOST, createOllamaEngine } from './ollama-engine';
+export type { OllamaEngineOptions } from './ollama-engine';
+export { createOpenAiCompatibleEngine } from './openai-compatible-engine';
+export type { OpenAiCompatibleEngineOptions } from './openai-compatible-engine';
+export { DEMO_MODEL, DEMO_REPLY, createStubEngine } from './stub-engine';
+export type { StubEngineOptions } from './stub-engine';

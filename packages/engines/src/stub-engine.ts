@@ -1,0 +1,69 @@
+import { DEMO_ENGINE_LABEL } from '@infernet/protocol';
+import { abortableDelay } from './abortable-delay';
+import { countWords } from './count-words';
+import type { ChatChunk, ChatStreamRequest, Engine, EngineHealth, EngineModel } from './engine';
+import { engineFailure } from './engine-error';
+
+export const DEMO_MODEL = 'demo';
+
+/** The stub's answer says what it is, so a demo transcript can never pass for model output. */
+export const DEMO_REPLY =
+  'This is the Infernet demo engine. No language model ran: this canned answer only shows ' +
+  'the path from request to streamed tokens. Connect Ollama or an OpenAI-compatible server ' +
+  'for real answers.';
+
+export interface StubEngineOptions {
+  /** Model names the stub claims to serve. Defaults to `['demo']`. */
+  models?: string[];
+  /** The pieces to stream. Defaults to {@link DEMO_REPLY} split into words. */
+  tokens?: string[];
+  /** Milliseconds before each piece, to make the demo look like a stream. Defaults to 0. */
+  tokenDelayMs?: number;
+}
+
+/**
+ * A deterministic engine for tests and the labelled demo only. Its label is
+ * {@link DEMO_ENGINE_LABEL}, which consumers see in every `meta` event.
+ *
+ * @example
+ * const engine = createStubEngine({ tokenDelayMs: 30 });
+ */
+export function createStubEngine(options: StubEngineOptions = {}): Engine {
+  const { models = [DEMO_MODEL], tokenDelayMs = 0 } = options;
+  const tokens = options.tokens ?? DEMO_REPLY.match(/\S+\s*/g) ?? [];
+  const context = { engine: DEMO_ENGINE_LABEL, url: 'stub:' };
+
+  async function* chat(
+    request: ChatStreamRequest,
+    { signal }: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<ChatChunk> {
+    signal?.throwIfAborted();
+    if (!models.includes(request.model)) {
+      throw engineFailure(
+        context,
+        `no model "${request.model}"; the demo engine serves ${models.join(', ')}`,
+      );
+    }
+    const pieces = tokens.slice(0, Math.max(request.maxTokens, 0));
+    for (const piece of pieces) {
+      if (tokenDelayMs > 0) await abortableDelay(tokenDelayMs, signal);
+      signal?.throwIfAborted();
+      yield { done: false, text: piece };
+    }
+    yield {
+      done: true,
+      reason: pieces.length < tokens.length ? 'length' : 'stop',
+      usage: { promptTokens: countWords(request.messages), completionTokens: pieces.length },
+    };
+  }
+
+  async function listModels(): Promise<EngineModel[]> {
+    return models.map((name) => ({ name, sizeBytes: null }));
+  }
+
+  async function health(): Promise<EngineHealth> {
+    return { ok: true, detail: 'demo engine: canned answers, no model runs' };
+  }
+
+  return { kind: 'stub', label: DEMO_ENGINE_LABEL, chat, listModels, health };
+}

@@ -1,0 +1,21 @@
+export {
+  DEFAULT_FAKE_MODELS,
+  DEFAULT_REPLY,
+  countPromptTokens,
+  defaultReply,
+  splitIntoPieces,
+} from './fake-engine';
+export type {
+  FakeChatMessage,
+  FakeChatRequest,
+  FakeEngineFailure,
+  FakeEngineOptions,
+  FakeEngineServer,
+  RecordedCall,
+} from './fake-engine';
+export { FAKE_OLLAMA_VERSION, startFakeOllama } from './fake-ollama';
+export { startFakeOpenAi } from './fake-openai';
+export type { FakeOpenAiOptions, FakeOpenAiServer } from './fake-openai';
+export { freePort } from './free-port';
+export { waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
