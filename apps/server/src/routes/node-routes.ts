@@ -17,6 +17,7 @@ import type { AppEnv, ServerDependencies } from '../context';
 import { claimWithLongPoll } from '../job-polling';
 import { jobIdParameter } from './job-id';
 import { nodeAuth } from '../middleware/node-auth';
+import { ConcurrencyLimiter } from '../realtime/concurrency-limiter';
 import { toNodeJob, toNodeRow } from '../presenters';
 
 /** Parses the signed body; an empty body counts as `{}` so bodiless calls still validate. */
@@ -75,9 +76,13 @@ const JOB_FAILURES = {
     new InfernetError('JOB_STATE_CONFLICT', 'This job is not active; it cannot take events.'),
 } as const;
 
+/** Enough for a node that polls per free job slot, too few to hoard connections. */
+const LONG_POLLS_PER_KEY = 8;
+
 export function nodeRoutes(dependencies: ServerDependencies) {
   const { db } = dependencies;
   const routes = new Hono<AppEnv>();
+  const longPolls = new ConcurrencyLimiter(LONG_POLLS_PER_KEY, 'long polls');
   routes.use('*', nodeAuth(dependencies));
 
   async function requireProvider(context: Context<AppEnv>): Promise<ProviderRecord> {
@@ -139,13 +144,18 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   routes.post('/jobs/poll', async (context) => {
     const { limit, wait } = pollParameters(context);
     const provider = await requireProvider(context);
-    const jobs = await claimWithLongPoll(dependencies, {
-      provider,
-      limit,
-      waitSeconds: wait,
-      signal: context.req.raw.signal,
-    });
-    return wrap(context, { provider_id: provider.id, jobs: jobs.map(toNodeJob) });
+    const release = longPolls.acquire(provider.id);
+    try {
+      const jobs = await claimWithLongPoll(dependencies, {
+        provider,
+        limit,
+        waitSeconds: wait,
+        signal: context.req.raw.signal,
+      });
+      return wrap(context, { provider_id: provider.id, jobs: jobs.map(toNodeJob) });
+    } finally {
+      release();
+    }
   });
 
   routes.post('/jobs/:jobId/events', async (context) => {
