@@ -5,6 +5,7 @@ import type { AppEnv, ServerDependencies } from './context';
 import { createErrorHandler } from './error-handler';
 import { requestContext } from './middleware/request-context';
 import { createOpenApiDocument } from './openapi/document';
+import { renderReferencePage } from './openapi/reference-page';
 import { chatRoutes } from './routes/chat-routes';
 import { healthRoutes } from './routes/health-routes';
 import { nodeRoutes } from './routes/node-routes';
@@ -34,6 +35,8 @@ export function createApp(dependencies: ServerDependencies) {
   app.route('/', healthRoutes(dependencies));
   const openApiDocument = createOpenApiDocument(SERVER_VERSION);
   app.get('/openapi.json', (context) => context.json(openApiDocument));
+  const referencePage = renderReferencePage(SERVER_VERSION);
+  app.get('/docs/api', (context) => context.html(referencePage));
   app.notFound(() => {
     throw new InfernetError('NOT_FOUND', 'No such route; see /openapi.json for the API.');
   });
