@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { POLL_MAX_JOBS } from '@infernet/protocol';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { chatCommand } from './commands/chat';
+import { gpuCommand } from './commands/gpu';
+import { initCommand } from './commands/init';
+import { registerCommand } from './commands/register';
+import { startCommand } from './commands/start';
+import { statusCommand } from './commands/status';
+import type { CommandContext } from './context';
+import { explainError } from './explain-error';
+
+const ENGINE_KINDS = ['ollama', 'openai-compatible', 'stub'];
+
+function readVersion(): string {
+  const packageJson = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  ) as { version?: string };
+  return packageJson.version ?? '0.0.0';
+}
+
+function withControlPlane(command: Command): Command {
+  return command.option(
+    '--control-plane <url>',
+    'control plane URL (env INFERNET_CONTROL_PLANE_URL; default http://localhost:3000)',
+  );
+}
+
+function withEngine(command: Command, { manyModels }: { manyModels: boolean }): Command {
+  return command
+    .addOption(
+      new Option(
+        '--engine <kind>',
+        'inference engine (env INFERNET_ENGINE; default ollama)',
+      ).choices(ENGINE_KINDS),
+    )
+    .option(
+      '--engine-url <url>',
+      'engine URL (env INFERNET_ENGINE_URL or OLLAMA_HOST; default http://127.0.0.1:11434)',
+    )
+    .option(
+      manyModels ? '--model <name...>' : '--model <name>',
+      manyModels
+        ? 'models to serve (env INFERNET_MODEL, comma-separated; default: all the engine has)'
+        : 'model to use (default: the first configured, else the engine’s first)',
+    );
+}
+
+/**
+ * Builds the `infernet` program. `run` resolves with the exit code; every
+ * failure is a message telling the user what to do next, never a stack.
+ */
+export function buildProgram(
+  context: CommandContext,
+  exit: (code: number) => never,
+): { program: Command; outcome: { exitCode: number } } {
+  const { output } = context;
+  const outcome = { exitCode: EXIT_OK };
+  // Commander ignores what actions return, so each one records its exit code here.
+  const record =
+    <Args extends unknown[]>(run: (...args: Args) => Promise<number>) =>
+    async (...args: Args) => {
+      outcome.exitCode = await run(...args);
+    };
+  const program = new Command('infernet')
+    .description('Infernet provider node: serve AI inference from this machine’s GPU.')
+    .version(readVersion(), '-v, --version', 'print the version')
+    .helpCommand('help [command]', 'show help for a command')
+    .showHelpAfterError('(run `infernet help` for the list of commands)')
+    .configureOutput({
+      writeOut: (text) => output.write(text),
+      writeErr: (text) => output.writeError(text),
+    })
+    .exitOverride();
+
+  withEngine(
+    withControlPlane(
+      program.command('init').description('create this node’s identity and config file'),
+    ),
+    { manyModels: true },
+  )
+    .option('--name <name>', 'node name shown to others (env INFERNET_NODE_NAME)')
+    .option('--nostr-privkey <key>', 'import an existing private key (64 hex characters or nsec1…)')
+    .option('--no-advertise', 'never publish an address or port (outbound-only; the default today)')
+    .option(
+      '--max-concurrent <n>',
+      `jobs to run at once, 1–${POLL_MAX_JOBS} (env INFERNET_MAX_CONCURRENT_JOBS; default 2)`,
+    )
+    .option('--force', 'replace an existing identity (its key is lost)')
+    .action(record(async (flags) => initCommand(context, flags)));
+
+  withEngine(
+    withControlPlane(
+      program.command('register').description('announce this node to the control plane'),
+    ),
+    { manyModels: true },
+  )
+    .option('--name <name>', 'node name shown to others')
+    .option('--no-advertise', 'never publish an address or port')
+    .action(record(async (flags) => registerCommand(context, flags)));
+
+  withEngine(
+    withControlPlane(
+      program.command('start').description('run the node: register, heartbeat, take jobs'),
+    ),
+    { manyModels: true },
+  )
+    .option('--foreground', 'run in this terminal, logging JSON lines to stdout')
+    .option('--name <name>', 'node name shown to others')
+    .option('--no-advertise', 'never publish an address or port')
+    .option('--max-concurrent <n>', `jobs to run at once, 1–${POLL_MAX_JOBS} (default 2)`)
+    .option(
+      '--drain-timeout <seconds>',
+      'on SIGINT/SIGTERM, how long running jobs may take to finish (default 60)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level (env INFERNET_LOG_LEVEL; default info)').choices(
+        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      ),
+    )
+    .action(record(async (flags) => startCommand(context, flags, exit)));
+
+  withControlPlane(
+    program.command('status').description('show this node as the control plane sees it'),
+  )
+    .option('--json', 'print JSON')
+    .action(record(async (flags) => statusCommand(context, flags)));
+
+  withEngine(
+    program
+      .command('chat')
+      .description('chat with the local engine, no control plane needed')
+      .argument('<prompt...>', 'what to ask'),
+    { manyModels: false },
+  )
+    .option('--system <text>', 'system prompt')
+    .option('--max-tokens <n>', 'longest answer in tokens (default 512)')
+    .option('--temperature <t>', 'sampling temperature 0–2 (default 0.7)')
+    .action(record(async (prompt: string[], flags) => chatCommand(context, prompt, flags)));
+
+  program
+    .command('gpu')
+    .description('list this machine’s GPUs')
+    .argument('[format]', 'list (a table) or json', 'list')
+    .action(record(async (format: string) => gpuCommand(context, format)));
+
+  return { program, outcome };
+}
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error. */
+export async function runCli(
+  argv: readonly string[],
+  context: CommandContext,
+  exit: (code: number) => never,
+): Promise<number> {
+  const { program, outcome } = buildProgram(context, exit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version "fail" with exit code 0; anything else is a usage error.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    const explained = error instanceof CliError ? error : explainError(error);
+    context.output.error(`Error: ${explained.message}`);
+    return explained.exitCode || EXIT_FAILURE;
+  }
+}

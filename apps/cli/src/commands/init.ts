@@ -1,0 +1,76 @@
+import { encodeNpub, generateKeyPair, publicKeyFromPrivateKey } from '@infernet/auth';
+import { DEFAULT_OLLAMA_HOST } from '@infernet/engines';
+import { CliError, EXIT_OK } from '../cli-error';
+import {
+  configFilePath,
+  defaultNodeName,
+  importPrivateKey,
+  nodeIdFor,
+  resolveConfig,
+  settingsFromEnvironment,
+} from '../config';
+import { writeConfigFile } from '../config-file';
+import { readConfig, settingsFromFlags, type CommandContext, type SharedFlags } from '../context';
+
+export interface InitFlags extends SharedFlags {
+  nostrPrivkey?: string;
+  force?: boolean;
+}
+
+/**
+ * Creates (or imports) the node identity and writes the config file. An
+ * existing identity is never replaced silently: its key is the node's
+ * account, and losing it orphans the node row.
+ */
+export async function initCommand(context: CommandContext, flags: InitFlags): Promise<number> {
+  const { environment, output } = context;
+  const path = configFilePath(environment);
+  // A file others can read is about to be replaced with a 0600 one under --force, so only check without it.
+  const existing = readConfig(context, { checkPermissions: !flags.force });
+  const existingKey = existing?.settings.node?.privateKey;
+  if (existingKey && !flags.force) {
+    const npub = encodeNpub(publicKeyFromPrivateKey(importPrivateKey(existingKey)));
+    throw new CliError(
+      `This machine already has a node identity (${npub}) in ${path}. Keep it and run \`infernet register\`, or pass --force to replace it (the old key cannot be recovered).`,
+    );
+  }
+
+  const suppliedKey = flags.nostrPrivkey ?? settingsFromEnvironment(environment).node?.privateKey;
+  const privateKey = suppliedKey ? importPrivateKey(suppliedKey) : generateKeyPair().privateKey;
+  const publicKey = publicKeyFromPrivateKey(privateKey);
+  const flagSettings = settingsFromFlags(flags);
+  const config = resolveConfig({ environment, flags: flagSettings, file: existing?.settings });
+  const name = config.nodeName ?? defaultNodeName(publicKey);
+
+  writeConfigFile(path, {
+    version: 1,
+    controlPlane: { url: config.controlPlaneUrl },
+    node: {
+      nodeId: nodeIdFor(publicKey),
+      name,
+      publicKey,
+      privateKey,
+      advertise: config.advertise,
+    },
+    engine: {
+      kind: config.engine.kind,
+      ...(config.engine.url === undefined ? {} : { url: config.engine.url }),
+      ...(config.engine.apiKey === undefined ? {} : { apiKey: config.engine.apiKey }),
+      models: config.engine.models,
+    },
+    daemon: { maxConcurrentJobs: config.maxConcurrentJobs },
+  });
+
+  const engineUrl =
+    config.engine.kind === 'stub'
+      ? ' (demo engine: canned answers)'
+      : ` at ${config.engine.url ?? (config.engine.kind === 'ollama' ? DEFAULT_OLLAMA_HOST : '(no URL set: pass --engine-url)')}`;
+  output.line(`${suppliedKey ? 'Imported' : 'Created'} node identity ${encodeNpub(publicKey)}`);
+  output.line(`Saved to ${path} (readable only by you).`);
+  output.line(`Node name:     ${name}`);
+  output.line(`Control plane: ${config.controlPlaneUrl}`);
+  output.line(`Engine:        ${config.engine.kind}${engineUrl}`);
+  output.line('');
+  output.line('Next: run `infernet register`, then `infernet start --foreground` to take jobs.');
+  return EXIT_OK;
+}

@@ -1,0 +1,53 @@
+import { EXIT_OK } from '../cli-error';
+import { defaultNodeName } from '../config';
+import { loadConfig, requireIdentity, type CommandContext, type SharedFlags } from '../context';
+import { describeError } from '../daemon/connectivity';
+import { explainError } from '../explain-error';
+import { buildNodeSpecs, detectCapabilities, listServedModels } from '../node-specs';
+
+/**
+ * Announces this node with a signed register. It sends the node id, a name
+ * and coarse specs only; never an address or port (outbound-only), and
+ * never hostname, platform, CPU or RAM.
+ */
+export async function registerCommand(
+  context: CommandContext,
+  flags: SharedFlags,
+): Promise<number> {
+  const { output } = context;
+  const config = requireIdentity(loadConfig(context, flags));
+  const engine = context.createEngine(config.engine);
+  const [capabilities, models] = await Promise.all([
+    detectCapabilities(context.detectGpus),
+    listServedModels(engine, config.engine.models),
+  ]);
+  if (models.engineError) {
+    output.error(
+      `Warning: cannot list models from the ${engine.label} engine (${describeError(models.engineError).message}); registering with none. Start the engine (for Ollama: \`ollama serve\`) and the daemon will pick them up.`,
+    );
+  }
+  if (models.missing.length > 0 && !models.engineError) {
+    output.error(
+      `Warning: not available in the engine: ${models.missing.join(', ')}. Pull them first (for Ollama: \`ollama pull ${models.missing[0]}\`).`,
+    );
+  }
+  const name = config.nodeName ?? defaultNodeName(config.identity.publicKey);
+  const client = context.createNodeClient(config);
+  let registration: { id: string; node_id: string };
+  try {
+    registration = await client.register({
+      node_id: config.identity.nodeId,
+      name,
+      specs: buildNodeSpecs(capabilities, models.served),
+    });
+  } catch (error) {
+    throw explainError(error, config);
+  }
+  const gpus = capabilities.gpus.map((gpu) => `${gpu.model} (${gpu.vram_tier})`).join(', ');
+  output.line(`Registered ${name} (${registration.node_id}) with ${config.controlPlaneUrl}.`);
+  output.line(`Models: ${models.served.length > 0 ? models.served.join(', ') : 'none yet'}`);
+  output.line(`GPUs:   ${gpus || 'none detected (CPU node)'}`);
+  output.line('');
+  output.line('Next: run `infernet start --foreground` to take jobs.');
+  return EXIT_OK;
+}

@@ -1,0 +1,211 @@
+import type { Engine } from '@infernet/engines';
+import type { NodeSpecs } from '@infernet/protocol';
+import { ApiError, ConnectionError, type NodeClient } from '@infernet/sdk';
+import type { CliConfig, Identity } from '../config';
+import { defaultNodeName } from '../config';
+import {
+  buildNodeSpecs,
+  detectCapabilities,
+  listServedModels,
+  type GpuDetector,
+} from '../node-specs';
+import type { Logger } from '../output';
+import { backoffDelayMs } from './backoff';
+import { delay, type Clock } from './clock';
+import { Connectivity, describeError } from './connectivity';
+import { Heartbeat } from './heartbeat';
+import { JobSlots } from './job-slots';
+import { runChatJob } from './job-runner';
+import { runPollLoop } from './poll-loop';
+
+export interface DaemonDependencies {
+  config: CliConfig & { identity: Identity };
+  client: Pick<NodeClient, 'register' | 'heartbeat' | 'poll' | 'postEvents' | 'complete'>;
+  engine: Engine;
+  detectGpus: GpuDetector;
+  clock: Clock;
+  logger: Logger;
+  random?: () => number;
+}
+
+/** How long the goodbye heartbeat may take before the daemon exits anyway. */
+const OFFLINE_HEARTBEAT_TIMEOUT_MS = 3_000;
+
+/**
+ * The node daemon: register, then heartbeat and long-poll until `stop`
+ * aborts; then finish running jobs (up to the drain timeout), say goodbye
+ * with an offline heartbeat and resolve. Rejects only when the control plane
+ * refuses this node for good (a 4xx on register).
+ */
+export async function runDaemon(
+  dependencies: DaemonDependencies,
+  stop: AbortSignal,
+): Promise<void> {
+  const { config, client, engine, clock, logger } = dependencies;
+  const { identity } = config;
+  const name = config.nodeName ?? defaultNodeName(identity.publicKey);
+  const connectivity = new Connectivity({ logger, controlPlaneUrl: config.controlPlaneUrl });
+  const capabilities = await detectCapabilities(dependencies.detectGpus);
+  const engineState = { problem: undefined as string | undefined, served: [] as string[] };
+
+  async function currentSpecs(): Promise<NodeSpecs> {
+    const models = await listServedModels(engine, config.engine.models, stop);
+    reportEngineState(models, engineState, { logger, engine, configured: config.engine.models });
+    engineState.served = models.served;
+    return buildNodeSpecs(capabilities, models.served);
+  }
+  // Outbound-only: no address or port is ever sent, whatever `advertise` says, until P2P lands.
+  const register = async () =>
+    client.register(
+      { node_id: identity.nodeId, name, specs: await currentSpecs() },
+      { signal: stop },
+    );
+
+  const registration = await registerUntilAccepted(register, {
+    ...dependencies,
+    connectivity,
+    stop,
+  });
+  if (!registration) return;
+  logger.info(
+    {
+      nodeId: identity.nodeId,
+      providerId: registration.id,
+      name,
+      controlPlane: config.controlPlaneUrl,
+      engine: engine.kind,
+      engineLabel: engine.label,
+      models: engineState.served,
+      gpuCount: capabilities.gpu_count,
+      maxConcurrentJobs: config.maxConcurrentJobs,
+    },
+    'node ready',
+  );
+
+  const slots = new JobSlots(config.maxConcurrentJobs);
+  const heartbeat = new Heartbeat({
+    client,
+    clock,
+    logger,
+    connectivity,
+    body: async () => ({
+      status: slots.free === 0 ? 'busy' : 'available',
+      specs: await currentSpecs(),
+    }),
+    onNotRegistered: async () => void (await register()),
+  });
+  heartbeat.start();
+
+  const forceStop = new AbortController();
+  const running = new Set<Promise<unknown>>();
+  const jobDependencies = {
+    client,
+    engine,
+    clock,
+    logger,
+    node: { nodeId: identity.nodeId, name },
+  };
+  await runPollLoop({
+    client,
+    slots,
+    clock,
+    logger,
+    connectivity,
+    signal: stop,
+    random: dependencies.random,
+    onNotRegistered: async () => void (await register()),
+    startJob: (job) => {
+      slots.acquire();
+      const run = runChatJob(job, jobDependencies, forceStop.signal).finally(() => {
+        slots.release();
+        running.delete(run);
+      });
+      running.add(run);
+    },
+  });
+
+  heartbeat.stop();
+  await drain({ slots, running, forceStop, clock, logger, timeoutMs: config.drainTimeoutMs });
+  await client
+    .heartbeat({ status: 'offline' }, { signal: AbortSignal.timeout(OFFLINE_HEARTBEAT_TIMEOUT_MS) })
+    .catch(() => {});
+  logger.info({ nodeId: identity.nodeId }, 'node stopped');
+}
+
+async function registerUntilAccepted(
+  register: () => Promise<{ id: string }>,
+  context: Pick<DaemonDependencies, 'clock' | 'random'> & {
+    connectivity: Connectivity;
+    stop: AbortSignal;
+  },
+): Promise<{ id: string } | undefined> {
+  const { clock, connectivity, stop } = context;
+  for (let failures = 1; !stop.aborted; failures += 1) {
+    try {
+      const registration = await register();
+      connectivity.succeeded();
+      return registration;
+    } catch (error) {
+      if (stop.aborted) return undefined;
+      const transient =
+        error instanceof ConnectionError ||
+        (error instanceof ApiError && (error.retryable || error.status >= 500));
+      if (!transient) throw error;
+      connectivity.failed(error);
+      await delay(clock, backoffDelayMs(failures, context.random), stop);
+    }
+  }
+  return undefined;
+}
+
+function reportEngineState(
+  models: Awaited<ReturnType<typeof listServedModels>>,
+  state: { problem: string | undefined },
+  context: { logger: Logger; engine: Engine; configured: readonly string[] },
+): void {
+  const { logger, engine } = context;
+  const problem = models.engineError
+    ? `unreachable:${describeError(models.engineError).message}`
+    : models.missing.length > 0
+      ? `missing:${models.missing.join(',')}`
+      : undefined;
+  if (problem === state.problem) return;
+  state.problem = problem;
+  if (models.engineError) {
+    logger.warn(
+      { engine: engine.label, error: describeError(models.engineError) },
+      'cannot list the engine models; serving none until it answers (is the engine running? for Ollama: `ollama serve`)',
+    );
+  } else if (models.missing.length > 0) {
+    logger.warn(
+      { engine: engine.label, missing: models.missing, served: models.served },
+      'configured models are not available in the engine (for Ollama: `ollama pull <model>`)',
+    );
+  } else {
+    logger.info({ engine: engine.label, models: models.served }, 'engine models available');
+  }
+}
+
+async function drain(context: {
+  slots: JobSlots;
+  running: Set<Promise<unknown>>;
+  forceStop: AbortController;
+  clock: Clock;
+  logger: Logger;
+  timeoutMs: number;
+}): Promise<void> {
+  const { slots, running, forceStop, clock, logger, timeoutMs } = context;
+  if (slots.running === 0) return;
+  logger.info(
+    { runningJobs: slots.running, drainTimeoutMs: timeoutMs },
+    'waiting for running jobs to finish (send the signal again to exit now)',
+  );
+  const patience = new AbortController();
+  const timer = clock.setTimeout(() => patience.abort(), timeoutMs);
+  await slots.waitForIdle(patience.signal);
+  clock.clearTimeout(timer);
+  if (slots.running === 0) return;
+  logger.warn({ runningJobs: slots.running }, 'drain timeout reached; stopping the running jobs');
+  forceStop.abort();
+  await Promise.allSettled([...running]);
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeJob } from '@infernet/protocol';
+import { ConnectionError, UserAbortError, type PollOptions, type PollResult } from '@infernet/sdk';
+import type { Logger } from '../output';
+import { Connectivity } from './connectivity';
+import { JobSlots } from './job-slots';
+import { ManualClock, settle } from './manual-clock';
+import { runPollLoop } from './poll-loop';
+
+function job(id: string): NodeJob {
+  return {
+    id,
+    title: 'chat · demo',
+    type: 'chat',
+    status: 'assigned',
+    payment_offer: 0,
+    payment_coin: null,
+    model_name: 'demo',
+    input_spec: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, temperature: 0.5 },
+    created_at: '2026-03-01T12:00:00Z',
+  };
+}
+
+function recordingLogger() {
+  const messages: string[] = [];
+  const log = (fields: object, message: string) => void messages.push(message);
+  const logger: Logger = { debug() {}, info: log, warn: log, error: log };
+  return { logger, messages };
+}
+
+/** Answers each poll with the next scripted step; an exhausted script holds the poll until abort. */
+function scriptedPolls(steps: (() => Promise<PollResult>)[]) {
+  const limits: number[] = [];
+  const poll = (options: PollOptions): Promise<PollResult> => {
+    limits.push(options.limit);
+    const step = steps.shift();
+    if (step) return step();
+    return new Promise((_resolve, reject) =>
+      options.signal?.addEventListener('abort', () => reject(new UserAbortError())),
+    );
+  };
+  return { client: { poll }, limits };
+}
+
+describe('runPollLoop', () => {
+  it('claims as many jobs as there are free slots, and waits while all are busy', async () => {
+    const clock = new ManualClock();
+    const slots = new JobSlots(2);
+    const { logger } = recordingLogger();
+    const { client, limits } = scriptedPolls([
+      async () => ({ provider_id: 'p1', jobs: [job('a')] }),
+      async () => ({ provider_id: 'p1', jobs: [job('b')] }),
+    ]);
+    const started: string[] = [];
+    const stop = new AbortController();
+    const loop = runPollLoop({
+      client,
+      slots,
+      clock,
+      logger,
+      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
+      signal: stop.signal,
+      onNotRegistered: async () => {},
+      startJob: (claimed) => {
+        slots.acquire();
+        started.push(claimed.id);
+      },
+    });
+    await settle();
+    expect(started).toEqual(['a', 'b']);
+    expect(limits).toEqual([2, 1]);
+    slots.release();
+    await settle();
+    expect(limits).toEqual([2, 1, 1]);
+    stop.abort();
+    await loop;
+  });
+
+  it('backs off while the control plane is down and says so once, then once when back', async () => {
+    const clock = new ManualClock();
+    const { logger, messages } = recordingLogger();
+    const down = async (): Promise<PollResult> => {
+      throw new ConnectionError('fetch failed');
+    };
+    const { client, limits } = scriptedPolls([
+      down,
+      down,
+      down,
+      async () => ({ provider_id: 'p1', jobs: [job('a')] }),
+    ]);
+    const stop = new AbortController();
+    const loop = runPollLoop({
+      client,
+      slots: new JobSlots(2),
+      clock,
+      logger,
+      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
+      signal: stop.signal,
+      onNotRegistered: async () => {},
+      startJob: () => {},
+      random: () => 1,
+    });
+    await settle();
+    expect(limits).toHaveLength(1);
+    await clock.advance(999);
+    expect(limits).toHaveLength(1);
+    await clock.advance(1); // 1 s after the first failure
+    expect(limits).toHaveLength(2);
+    await clock.advance(2_000); // 2 s after the second
+    expect(limits).toHaveLength(3);
+    await clock.advance(4_000); // 4 s after the third
+    expect(limits).toHaveLength(5);
+    expect(messages.filter((message) => message.startsWith('cannot reach'))).toHaveLength(1);
+    expect(messages.filter((message) => message === 'control plane reachable again')).toHaveLength(
+      1,
+    );
+    stop.abort();
+    await loop;
+  });
+});

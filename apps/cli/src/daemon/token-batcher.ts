@@ -1,0 +1,152 @@
+import { MAX_EVENTS_PER_BATCH, TOKEN_BATCH_INTERVAL_MS, type NodeEvent } from '@infernet/protocol';
+import type { Clock, TimerHandle } from './clock';
+
+export interface TokenBatcherOptions {
+  /** Posts one batch; resolves once the control plane stored it. */
+  send(events: NodeEvent[]): Promise<void>;
+  clock: Clock;
+  intervalMs?: number;
+  /** True for errors that mean the job is no longer ours (lost lease, cancelled): stop sending. */
+  isFatal?(error: unknown): boolean;
+  /** Told about every failed send; `fatal` says whether batching stopped. */
+  onError?(error: unknown, fatal: boolean): void;
+}
+
+/** Failed sends tolerated while closing before giving up. */
+const CLOSE_ATTEMPTS = 3;
+/** Ceiling for the pause after failed sends, so a recovering control plane is not hammered. */
+const MAX_FAILURE_PAUSE_MS = 5_000;
+
+/**
+ * Streams a job's events to the control plane. The meta event and the
+ * first token go out at once (time to first token is what users feel);
+ * later tokens are collected and sent together at most once per interval
+ * (50 ms), so a fast model costs tens of requests per second instead of
+ * hundreds. Each engine chunk stays its own event, so readers see the
+ * stream exactly as the engine produced it. Sends never overlap, which
+ * keeps events in order.
+ * `close` flushes what is left and resolves only once it is stored, so
+ * `complete` always comes after the last token.
+ */
+export class TokenBatcher {
+  readonly #options: Required<Omit<TokenBatcherOptions, 'onError' | 'isFatal'>> &
+    Pick<TokenBatcherOptions, 'onError' | 'isFatal'>;
+  #pending: NodeEvent[] = [];
+  #urgent = false;
+  #firstTokenSeen = false;
+  #lastSendAt: number | undefined;
+  #sending: Promise<void> | undefined;
+  #timer: TimerHandle | undefined;
+  #failures = 0;
+  #lastError: unknown;
+  #fatalError: unknown;
+  #closing = false;
+
+  constructor(options: TokenBatcherOptions) {
+    this.#options = { intervalMs: TOKEN_BATCH_INTERVAL_MS, ...options };
+  }
+
+  /** The error that stopped batching, if any. */
+  get fatalError(): unknown {
+    return this.#fatalError;
+  }
+
+  pushMeta(data: Record<string, unknown>): void {
+    this.#enqueue({ event_type: 'meta', data }, true);
+  }
+
+  pushToken(text: string): void {
+    if (text === '') return;
+    const first = !this.#firstTokenSeen;
+    this.#firstTokenSeen = true;
+    this.#enqueue({ event_type: 'token', data: { text } }, first);
+  }
+
+  /** Sends everything still queued and waits for it. Rejects if the events could not be stored. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#clearTimer();
+    if (this.#sending) await this.#sending;
+    let failedAttempts = 0;
+    while (this.#pending.length > 0 && this.#fatalError === undefined) {
+      const failuresBefore = this.#failures;
+      await this.#startSend();
+      if (this.#failures > failuresBefore) {
+        failedAttempts += 1;
+        if (failedAttempts >= CLOSE_ATTEMPTS) throw this.#lastError;
+      }
+    }
+    if (this.#fatalError !== undefined) throw this.#fatalError;
+  }
+
+  #enqueue(event: NodeEvent, urgent: boolean): void {
+    if (this.#closing || this.#fatalError !== undefined) return;
+    this.#pending.push(event);
+    if (urgent) this.#urgent = true;
+    this.#schedule();
+  }
+
+  /** Sends now if the window allows, otherwise makes sure a timer will. */
+  #schedule(): void {
+    if (this.#sending || this.#closing || this.#pending.length === 0) return;
+    const now = this.#options.clock.now();
+    const dueAt = this.#urgent || this.#lastSendAt === undefined ? now : this.#nextWindowAt();
+    if (dueAt <= now) {
+      this.#clearTimer();
+      void this.#startSend();
+    } else if (this.#timer === undefined) {
+      this.#timer = this.#options.clock.setTimeout(() => {
+        this.#timer = undefined;
+        this.#schedule();
+      }, dueAt - now);
+    }
+  }
+
+  #nextWindowAt(): number {
+    const pause =
+      this.#failures === 0
+        ? this.#options.intervalMs
+        : Math.min(this.#options.intervalMs * 2 ** this.#failures, MAX_FAILURE_PAUSE_MS);
+    return (this.#lastSendAt ?? 0) + pause;
+  }
+
+  #startSend(): Promise<void> {
+    const batch = this.#pending.splice(0, MAX_EVENTS_PER_BATCH);
+    this.#urgent = false;
+    this.#lastSendAt = this.#options.clock.now();
+    const sending = this.#options
+      .send(batch)
+      .then(
+        () => {
+          this.#failures = 0;
+        },
+        (error: unknown) => this.#handleFailure(batch, error),
+      )
+      .finally(() => {
+        this.#sending = undefined;
+        this.#schedule();
+      });
+    this.#sending = sending;
+    return sending;
+  }
+
+  #handleFailure(batch: NodeEvent[], error: unknown): void {
+    const fatal = this.#options.isFatal?.(error) ?? false;
+    this.#lastError = error;
+    if (fatal) {
+      this.#fatalError = error;
+      this.#pending = [];
+    } else {
+      // Put the batch back in front, so the stream keeps its order when the retry succeeds.
+      this.#pending = [...batch, ...this.#pending];
+      this.#failures += 1;
+    }
+    this.#options.onError?.(error, fatal);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,140 @@
+import { ERROR_TABLE, isErrorCode } from '@infernet/protocol';
+
+const MARKER = Symbol.for('infernet.sdk.error');
+
+/** Base class of every error the SDK throws, so callers can tell ours from their own. */
+export class SdkError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'SdkError';
+    Object.defineProperty(this, MARKER, { value: true });
+  }
+
+  /** Works across duplicate copies of this package (bundled twice), where `instanceof` does not. */
+  static isInstance(value: unknown): value is SdkError {
+    return typeof value === 'object' && value !== null && MARKER in value;
+  }
+}
+
+export interface ApiErrorInit {
+  status: number;
+  /** A code from the protocol error table, or `UNKNOWN` when the body did not carry one (a proxy page, say). */
+  code: string;
+  message: string;
+  requestId: string | null;
+  headers: Headers;
+  details?: Record<string, unknown>;
+}
+
+/** The control plane answered with a non-2xx status. */
+export class ApiError extends SdkError {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | null;
+  /** Whether repeating the same request may succeed; taken from the error table, else from the status. */
+  readonly retryable: boolean;
+  readonly headers: Headers;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(init: ApiErrorInit) {
+    super(init.message);
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.headers = init.headers;
+    this.details = init.details;
+    this.retryable = isErrorCode(init.code)
+      ? ERROR_TABLE[init.code].retryable
+      : isRetryableStatus(init.status);
+  }
+
+  /** Picks the subclass for a status, as openai-node's `APIError.generate` does. */
+  static generate(init: ApiErrorInit): ApiError {
+    const ErrorClass = errorClassForStatus(init.status);
+    return new ErrorClass(init);
+  }
+}
+
+export class BadRequestError extends ApiError {
+  override name = 'BadRequestError';
+}
+export class AuthenticationError extends ApiError {
+  override name = 'AuthenticationError';
+}
+export class PermissionDeniedError extends ApiError {
+  override name = 'PermissionDeniedError';
+}
+export class NotFoundError extends ApiError {
+  override name = 'NotFoundError';
+}
+export class ConflictError extends ApiError {
+  override name = 'ConflictError';
+}
+export class UnprocessableEntityError extends ApiError {
+  override name = 'UnprocessableEntityError';
+}
+export class RateLimitError extends ApiError {
+  override name = 'RateLimitError';
+}
+export class InternalServerError extends ApiError {
+  override name = 'InternalServerError';
+}
+
+function errorClassForStatus(status: number): typeof ApiError {
+  switch (status) {
+    case 400:
+      return BadRequestError;
+    case 401:
+      return AuthenticationError;
+    case 403:
+      return PermissionDeniedError;
+    case 404:
+      return NotFoundError;
+    case 409:
+      return ConflictError;
+    case 422:
+      return UnprocessableEntityError;
+    case 429:
+      return RateLimitError;
+    default:
+      return status >= 500 ? InternalServerError : ApiError;
+  }
+}
+
+/** Statuses worth repeating when the body names no known code (a load balancer's 502, say). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** The request never got an HTTP answer: DNS, refused connection, reset, or a body cut off. */
+export class ConnectionError extends SdkError {
+  constructor(message = 'Connection error.', options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'ConnectionError';
+  }
+}
+
+/** No answer arrived within `timeoutMs`. A kind of connection error, so one `instanceof` catches both. */
+export class TimeoutError extends ConnectionError {
+  constructor(message = 'Request timed out.', options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The caller's `AbortSignal` fired; never retried. */
+export class UserAbortError extends SdkError {
+  constructor(message = 'Request was aborted.', options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'UserAbortError';
+  }
+}
+
+/** A 2xx answer whose body does not match the protocol schema: usually a server of another version. */
+export class InvalidResponseError extends SdkError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'InvalidResponseError';
+  }
+}

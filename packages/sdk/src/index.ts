@@ -1,0 +1,33 @@
+export {
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  InternalServerError,
+  InvalidResponseError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  SdkError,
+  TimeoutError,
+  UnprocessableEntityError,
+  UserAbortError,
+  isRetryableStatus,
+  type ApiErrorInit,
+} from './errors';
+export { sleep, type Sleep } from './abort';
+export { DEFAULT_TIMEOUT_MS, type FetchFunction } from './http-transport';
+export { InfernetClient, type ChatInput, type InfernetClientOptions } from './infernet-client';
+export type { JobStreamEvent, StreamJobOptions } from './job-stream';
+export {
+  NodeClient,
+  type CallOptions,
+  type HeartbeatInput,
+  type NodeClientOptions,
+  type PollOptions,
+  type PollResult,
+  type RegisterInput,
+} from './node-client';
+export { path } from './path';
+export { DEFAULT_MAX_RETRIES, retryAfterMs, retryDelayMs, shouldRetry } from './retry-policy';

@@ -1,0 +1,218 @@
+import { publicKeyFromPrivateKey, signRequest } from '@infernet/auth';
+import {
+  AUTH_HEADER_NAME,
+  CompleteResponseSchema,
+  dataEnvelope,
+  EventsResponseSchema,
+  HeartbeatResponseSchema,
+  LONG_POLL_MAX_WAIT_SECONDS,
+  MeResponseSchema,
+  PollResponseSchema,
+  RegisterResponseSchema,
+  RemoveResponseSchema,
+  type CompleteRequest,
+  type HeartbeatRequest,
+  type NodeEvent,
+  type NodeJob,
+  type NodeRole,
+  type NodeRow,
+  type RegisterRequest,
+} from '@infernet/protocol';
+import type { Sleep } from './abort';
+import { SdkError } from './errors';
+import { HttpTransport, type FetchFunction, type OutgoingRequest } from './http-transport';
+import { path } from './path';
+import type { Infer, Schema } from './schema';
+
+export interface NodeClientOptions {
+  /** The control plane, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  /** The node's secp256k1 private key, 64 lowercase hex characters. Never sent anywhere. */
+  privateKey: string;
+  fetch?: FetchFunction | undefined;
+  /** Wall clock in milliseconds, for `created_at` in each envelope. */
+  now?: (() => number) | undefined;
+  maxRetries?: number | undefined;
+  timeoutMs?: number | undefined;
+  sleep?: Sleep | undefined;
+  random?: (() => number) | undefined;
+}
+
+/** Per-call options every method accepts. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+type WithOptionalRole<Body> = Omit<Body, 'role'> & { role?: NodeRole };
+
+/** `register`'s body; `role` defaults to provider on the server. */
+export type RegisterInput = WithOptionalRole<RegisterRequest>;
+/** `heartbeat`'s body; `role` defaults to provider on the server. */
+export type HeartbeatInput = WithOptionalRole<HeartbeatRequest>;
+
+export interface PollOptions extends CallOptions {
+  /** Jobs to claim at most: the node's free slots. */
+  limit: number;
+  /** Seconds the server may hold the request open while nothing is assigned (≤ 25). */
+  wait: number;
+}
+
+export interface PollResult {
+  provider_id: string;
+  jobs: NodeJob[];
+}
+
+/** Slack on top of the long-poll wait, so the server, not our timer, ends an empty poll. */
+const LONG_POLL_GRACE_MS = 15_000;
+
+/**
+ * The signed node API (`/api/v1/node/*`). Every attempt, retries included,
+ * carries a freshly signed `X-Infernet-Auth` envelope: nonces are
+ * single-use, so re-sending the first attempt's header would be refused as
+ * a replay.
+ *
+ * @example
+ * const node = new NodeClient({ baseUrl: 'http://localhost:3000', privateKey });
+ * await node.register({ node_id: 'node-1a2b', specs });
+ * const { jobs } = await node.poll({ limit: 2, wait: 25 });
+ */
+export class NodeClient {
+  readonly publicKey: string;
+  readonly #privateKey: string;
+  readonly #now: () => number;
+  readonly #transport: HttpTransport;
+
+  constructor({ privateKey, now = Date.now, ...transportOptions }: NodeClientOptions) {
+    try {
+      this.publicKey = publicKeyFromPrivateKey(privateKey);
+    } catch (error) {
+      throw new SdkError('privateKey is not a valid secp256k1 private key (64 hex characters).', {
+        cause: error,
+      });
+    }
+    this.#privateKey = privateKey;
+    this.#now = now;
+    this.#transport = new HttpTransport(transportOptions);
+  }
+
+  get baseUrl(): string {
+    return this.#transport.baseUrl;
+  }
+
+  /** Creates or updates this node's row. An upsert on `node_id`, so retrying it is safe. */
+  async register(
+    body: RegisterInput,
+    options: CallOptions = {},
+  ): Promise<{ id: string; node_id: string }> {
+    return this.#post(path`/api/v1/node/register`, body, RegisterResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  async heartbeat(body: HeartbeatInput = {}, options: CallOptions = {}): Promise<{ id: string }> {
+    return this.#post(path`/api/v1/node/heartbeat`, body, HeartbeatResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  /** This key's row, or `null` when it has not registered. */
+  async me(
+    body: { role?: NodeRole } = {},
+    options: CallOptions = {},
+  ): Promise<{ row: NodeRow | null }> {
+    return this.#post(path`/api/v1/node/me`, body, MeResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  async remove(
+    body: { role?: NodeRole } = {},
+    options: CallOptions = {},
+  ): Promise<{ deleted: boolean; id?: string | undefined }> {
+    return this.#post(path`/api/v1/node/remove`, body, RemoveResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Claims up to `limit` jobs, waiting up to `wait` seconds for one to
+   * arrive. Not idempotent (a lost answer leaves jobs leased to us until the
+   * lease expires), so only errors the server marks retryable are retried.
+   */
+  async poll({ limit, wait, signal }: PollOptions): Promise<PollResult> {
+    const waitSeconds = Math.min(Math.max(wait, 0), LONG_POLL_MAX_WAIT_SECONDS);
+    return this.#post(
+      path`/api/v1/node/jobs/poll`,
+      { limit, wait: waitSeconds },
+      PollResponseSchema,
+      {
+        signal,
+        idempotent: false,
+        // The client must outwait the server's long poll, or every empty poll would time out.
+        timeoutMs: waitSeconds * 1000 + LONG_POLL_GRACE_MS,
+      },
+    );
+  }
+
+  /** Appends stream events (meta, token batches) to a job this node holds. */
+  async postEvents(
+    jobId: string,
+    events: NodeEvent[],
+    options: CallOptions = {},
+  ): Promise<{ inserted: number }> {
+    return this.#post(path`/api/v1/node/jobs/${jobId}/events`, { events }, EventsResponseSchema, {
+      ...options,
+      idempotent: false,
+    });
+  }
+
+  /** Finishes a job. The server treats a repeat as a no-op, so it is retried like a read. */
+  async complete(
+    jobId: string,
+    body: CompleteRequest,
+    options: CallOptions = {},
+  ): Promise<{ id: string; status: string }> {
+    return this.#post(path`/api/v1/node/jobs/${jobId}/complete`, body, CompleteResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  async #post<S extends Schema>(
+    route: string,
+    body: unknown,
+    schema: S,
+    options: { signal?: AbortSignal | undefined; idempotent: boolean; timeoutMs?: number },
+  ): Promise<Infer<S>> {
+    const { signal, idempotent, timeoutMs } = options;
+    const envelope = await this.#transport.requestJson(
+      {
+        method: 'POST',
+        path: route,
+        body,
+        authorize: (request) => this.#sign(request),
+        idempotent,
+        signal,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      },
+      dataEnvelope(schema),
+    );
+    // Successful node API answers are always `{ data: … }`.
+    return (envelope as { data: unknown }).data as Infer<S>;
+  }
+
+  #sign(request: OutgoingRequest): Record<string, string> {
+    const { header } = signRequest({
+      method: request.method,
+      path: request.pathWithQuery,
+      body: request.body,
+      privateKey: this.#privateKey,
+      createdAt: Math.floor(this.#now() / 1000),
+    });
+    return { [AUTH_HEADER_NAME]: header };
+  }
+}

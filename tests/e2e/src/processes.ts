@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../..');
+const TSX = join(REPOSITORY_ROOT, 'node_modules/.bin/tsx');
+
+export interface ManagedProcess {
+  child: ChildProcess;
+  /** Every stdout and stderr line seen so far. */
+  lines: string[];
+  /** Resolves with the first line (past or future) that matches. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+function manage(child: ChildProcess, label: string): ManagedProcess {
+  const lines: string[] = [];
+  const watchers = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code) => resolveExit(code)),
+  );
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      lines.push(line);
+      for (const watcher of watchers) {
+        if (watcher.pattern.test(line)) {
+          watchers.delete(watcher);
+          watcher.resolve(line);
+        }
+      }
+    });
+  }
+  return {
+    child,
+    lines,
+    exited,
+    waitForLine(pattern, timeoutMs = 30_000) {
+      const seen = lines.find((line) => pattern.test(line));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolveLine, reject) => {
+        const watcher = {
+          pattern,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            resolveLine(line);
+          },
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(watcher);
+          reject(
+            new Error(
+              `${label}: no line matching ${pattern} within ${timeoutMs} ms. Output:\n${lines.join('\n')}`,
+            ),
+          );
+        }, timeoutMs);
+        watchers.add(watcher);
+        exited.then((code) => {
+          if (watchers.delete(watcher)) {
+            clearTimeout(timer);
+            reject(
+              new Error(
+                `${label} exited (${code}) before ${pattern}. Output:\n${lines.join('\n')}`,
+              ),
+            );
+          }
+        });
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface ServerProcess extends ManagedProcess {
+  url: string;
+}
+
+/** Starts the control plane as its own process on a free port (PORT=0) and waits until it listens. */
+export async function startServerProcess(
+  env: Record<string, string> = {},
+): Promise<ServerProcess & { dataDirectory: string }> {
+  const dataDirectory = await mkdtemp(join(tmpdir(), 'infernet-server-'));
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  const child = spawn(TSX, [join(REPOSITORY_ROOT, 'apps/server/src/main.ts')], {
+    cwd: REPOSITORY_ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      INFERNET_DATA_DIR: dataDirectory,
+      INFERNET_LOG_LEVEL: 'warn',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const managed = manage(child, 'server');
+  const ready = await managed.waitForLine(/control plane ready at (http:\/\/\S+)/, 60_000);
+  const url = /ready at (http:\/\/\S+)/.exec(ready)![1]!.replace('localhost', '127.0.0.1');
+  return {
+    ...managed,
+    url,
+    dataDirectory,
+    async stop(signal) {
+      const code = await managed.stop(signal);
+      await rm(dataDirectory, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** Runs the real `infernet` binary with its own HOME, so nothing touches the developer's config. */
+export function runCli(args: string[], env: Record<string, string>): ManagedProcess {
+  const child = spawn(
+    process.execPath,
+    [join(REPOSITORY_ROOT, 'apps/cli/bin/infernet.js'), ...args],
+    {
+      cwd: REPOSITORY_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return manage(child, `infernet ${args[0] ?? ''}`);
+}
+
+export async function temporaryHome(): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'infernet-home-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
