@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from './test-database';
-import { CHAT_INPUT, claimedJob, createJob, randomHex, registerProvider } from './test-fixtures';
+import {
+  CHAT_INPUT,
+  claimedJob,
+  createJob,
+  randomHex,
+  registerProvider,
+  specsServing,
+} from './test-fixtures';
 import type { Database } from './types';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -22,6 +29,7 @@ describe('jobs.createChat and findById', () => {
       input: CHAT_INPUT,
       streamTokenHash,
     });
+    if (!job) throw new Error('createChat without a capacity check must create the job');
     expect(job).toMatchObject({
       type: 'chat',
       status: 'queued',
@@ -42,6 +50,30 @@ describe('jobs.createChat and findById', () => {
     expect(await db.jobs.findById(job.id)).toEqual(job);
     expect(await db.jobs.findById(crypto.randomUUID())).toBeNull();
     expect(await db.jobs.findById('../etc/passwd')).toBeNull();
+  });
+});
+
+describe('jobs.createChat with a capacity check', () => {
+  it('creates the job only while a live, online provider serves the model', async () => {
+    const input = { title: 't', input: CHAT_INPUT, requireLiveProviderWithinSeconds: 60 };
+    expect(
+      await db.jobs.createChat({ ...input, model: 'llama3', streamTokenHash: randomHex() }),
+    ).toBeNull();
+    await registerProvider(db, { specs: specsServing('llama3') });
+    const created = await db.jobs.createChat({
+      ...input,
+      model: 'llama3',
+      streamTokenHash: randomHex(),
+    });
+    expect(created?.status).toBe('queued');
+    expect(
+      await db.jobs.createChat({ ...input, model: 'mistral', streamTokenHash: randomHex() }),
+    ).toBeNull();
+    await registerProvider(db, { specs: specsServing('mistral'), status: 'offline' });
+    expect(
+      await db.jobs.createChat({ ...input, model: 'mistral', streamTokenHash: randomHex() }),
+    ).toBeNull();
+    expect((await db.jobs.counts()).queued).toBe(1);
   });
 });
 

@@ -83,10 +83,28 @@ function byQueueOrder(left: JobRecord, right: JobRecord): number {
   return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
 }
 
+/*
+ * Check capacity, insert and notify in one statement: one round trip instead
+ * of five (capacity query, BEGIN, INSERT, NOTIFY, COMMIT) on the submit path
+ * that pick-up latency is measured on. With a liveness window, nothing is
+ * inserted when no live provider serves the model. The notification is delivered only if the insert
+ * commits, so a woken node always finds the job.
+ */
 const CREATE_CHAT_SQL = `
-  INSERT INTO jobs (type, model, title, input, stream_token_hash)
-  VALUES ('chat', $1, $2, $3::text::jsonb, $4)
-  RETURNING ${JOB_COLUMNS}`;
+  WITH inserted AS (
+    INSERT INTO jobs (type, model, title, input, stream_token_hash)
+    SELECT 'chat', $1, $2, $3::text::jsonb, $4
+    WHERE $5::integer IS NULL OR EXISTS (
+      SELECT 1 FROM providers
+      WHERE status <> 'offline'
+        AND last_seen > now() - make_interval(secs => $5)
+        AND jsonb_typeof(specs -> 'served_models') = 'array'
+        AND specs -> 'served_models' ? $1
+    )
+    RETURNING ${JOB_COLUMNS}
+  )
+  SELECT inserted.*, pg_notify('${JOB_AVAILABLE_CHANNEL}', inserted.model) AS notified
+  FROM inserted`;
 
 /*
  * One statement, so a job can never be handed to two callers: SKIP LOCKED
@@ -215,20 +233,16 @@ async function finish(executor: SqlExecutor, input: CompleteJobInput): Promise<C
 
 export function createJobQueries(client: SqlClient): JobQueries {
   return {
-    createChat: (input) =>
-      client.transaction(async (executor) => {
-        const rows = await executor.query<JobRow>(CREATE_CHAT_SQL, [
-          input.model,
-          toTextParameter(input.title),
-          toJsonParameter(input.input),
-          input.streamTokenHash,
-        ]);
-        const row = rows[0];
-        if (!row) throw new InfernetError('INTERNAL', 'job insert returned no row');
-        // Delivered only if the insert commits, so a woken node always finds the job.
-        await executor.query('SELECT pg_notify($1, $2)', [JOB_AVAILABLE_CHANNEL, input.model]);
-        return toJobRecord(row);
-      }),
+    async createChat(input) {
+      const rows = await client.query<JobRow>(CREATE_CHAT_SQL, [
+        input.model,
+        toTextParameter(input.title),
+        toJsonParameter(input.input),
+        input.streamTokenHash,
+        input.requireLiveProviderWithinSeconds ?? null,
+      ]);
+      return rows[0] ? toJobRecord(rows[0]) : null;
+    },
 
     async claim({ providerId, models, limit, leaseSeconds }) {
       if (models.length === 0 || limit < 1) return [];

@@ -45,13 +45,15 @@ export async function registerProvider(
   return result.provider;
 }
 
-export function createJob(db: Database, model = 'test-model'): Promise<JobRecord> {
-  return db.jobs.createChat({
+export async function createJob(db: Database, model = 'test-model'): Promise<JobRecord> {
+  const job = await db.jobs.createChat({
     model,
     title: 'test job',
     input: CHAT_INPUT,
     streamTokenHash: randomHex(),
   });
+  if (!job) throw new Error('createChat without a capacity check returned no job');
+  return job;
 }
 
 /** Creates a job and has `provider` claim it; fails the test if the claim takes anything else. */

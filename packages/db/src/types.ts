@@ -97,6 +97,11 @@ export interface CreateChatJobInput {
   title: string;
   input: ChatInputSpec;
   streamTokenHash: string;
+  /**
+   * When set, the job is created only if a provider that heartbeated within
+   * this many seconds, and is not offline, serves the model.
+   */
+  requireLiveProviderWithinSeconds?: number;
 }
 
 export interface ClaimInput {
@@ -126,8 +131,12 @@ export interface JobCounts {
 }
 
 export interface JobQueries {
-  /** Inserts a queued job and notifies waiting nodes (`jobAvailable`) in the same transaction. */
-  createChat(input: CreateChatJobInput): Promise<JobRecord>;
+  /**
+   * Inserts a queued job and notifies waiting nodes (`jobAvailable`) in one
+   * statement; null when `requireLiveProviderWithinSeconds` is set and no
+   * live provider serves the model.
+   */
+  createChat(input: CreateChatJobInput): Promise<JobRecord | null>;
   /**
    * One atomic statement (`FOR UPDATE SKIP LOCKED`): moves up to `limit` queued
    * jobs whose model is in `models` to `assigned` for this provider, sets the

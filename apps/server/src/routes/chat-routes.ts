@@ -12,15 +12,13 @@ import { streamJobEvents } from '../job-stream';
 import { createStreamToken, streamTokenMatches } from '../stream-token';
 import { jobIdParameter } from './job-id';
 
-function chooseModel(requested: string | undefined, served: readonly ModelSummary[]): string {
+function noCapacity(requested: string | undefined, served: readonly ModelSummary[]): InfernetError {
   const servedNames = served.map((model) => model.name);
-  if (requested !== undefined && servedNames.includes(requested)) return requested;
-  if (requested === undefined && served[0]) return served[0].name;
   const message =
     servedNames.length === 0
       ? 'No node is online right now; try again later.'
       : `No live node serves "${requested}". Served models: ${servedNames.join(', ')}.`;
-  throw new InfernetError('NO_CAPACITY', message, { details: { served_models: servedNames } });
+  return new InfernetError('NO_CAPACITY', message, { details: { served_models: servedNames } });
 }
 
 /** Accepts `Authorization: Bearer <token>` or `?token=` (EventSource cannot send headers). */
@@ -45,10 +43,11 @@ export function chatRoutes(dependencies: ServerDependencies) {
 
   routes.post('/', async (context) => {
     const request = parseJson(await context.req.text(), ChatRequestSchema);
-    const served = await db.providers.servedModels({
-      livenessSeconds: dependencies.livenessSeconds,
-    });
-    const model = chooseModel(request.model, served);
+    const livenessSeconds = dependencies.livenessSeconds;
+    // Without a model, the most widely served one is chosen; with one, the
+    // capacity check happens inside the insert so the common path is one query.
+    const model = request.model ?? (await db.providers.servedModels({ livenessSeconds }))[0]?.name;
+    if (model === undefined) throw noCapacity(undefined, []);
     const streamToken = createStreamToken();
     const job = await db.jobs.createChat({
       model,
@@ -60,7 +59,9 @@ export function chatRoutes(dependencies: ServerDependencies) {
         temperature: request.temperature,
       },
       streamTokenHash: streamToken.hash,
+      requireLiveProviderWithinSeconds: livenessSeconds,
     });
+    if (!job) throw noCapacity(model, await db.providers.servedModels({ livenessSeconds }));
     const response: ChatResponse = {
       jobId: job.id,
       status: job.status,
