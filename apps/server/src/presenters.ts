@@ -31,6 +31,9 @@ export function toNodeJob(job: JobRecord): NodeJob {
     model_name: job.model,
     input_spec: job.input,
     created_at: job.createdAt.toISOString(),
+    fencing_token: job.fencingToken,
+    lease_expires_at: job.leaseExpiresAt?.toISOString() ?? null,
+    attempt: job.attempts,
   };
 }
 

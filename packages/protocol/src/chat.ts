@@ -25,6 +25,14 @@ export const ChatRequestSchema = z
   .transform(({ modelName, model, ...rest }) => ({ ...rest, model: model ?? modelName }));
 export type ChatRequest = z.output<typeof ChatRequestSchema>;
 
+export const CancelResponseSchema = z.object({
+  jobId: z.string(),
+  status: z.string(),
+  /** False when the job had already finished; cancelling is idempotent. */
+  cancelled: z.boolean(),
+});
+export type CancelResponse = z.infer<typeof CancelResponseSchema>;
+
 export const ChatProviderSummarySchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
@@ -67,9 +75,20 @@ export const DoneStreamEventSchema = z.object({
     .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int() })
     .optional(),
 });
+/** Why a stream ended in error; consumers may branch on these. */
+export const STREAM_ERROR_CODES = [
+  'CANCELLED',
+  'NODE_LOST',
+  'NODE_SHUTDOWN',
+  'ATTEMPTS_EXHAUSTED',
+  'ENGINE_ERROR',
+] as const;
 export const ErrorStreamEventSchema = z.object({
   message: z.string(),
   code: z.string().optional(),
+  usage: z
+    .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int() })
+    .optional(),
 });
 export const STREAM_EVENT_NAMES = ['job', 'meta', 'token', 'done', 'error'] as const;
 export type StreamEventName = (typeof STREAM_EVENT_NAMES)[number];

@@ -20,6 +20,12 @@ export const LONG_POLL_MAX_WAIT_SECONDS = 25;
 export const POLL_MAX_JOBS = 25;
 export const DEFAULT_POLL_JOBS = 5;
 export const DEFAULT_LEASE_SECONDS = 30;
+/** A job whose lease expired this many times fails instead of going back to the queue. */
+export const MAX_JOB_ATTEMPTS = 3;
+/** How often each server copy looks for expired leases; copies skip rows another is sweeping. */
+export const LEASE_SWEEP_INTERVAL_MS = 5_000;
+/** An anonymous job whose stream reader left this long ago, and did not return, is cancelled. */
+export const ABANDONED_STREAM_GRACE_SECONDS = 30;
 
 /** Providers post the first token at once, then batches no more often than this. */
 export const TOKEN_BATCH_INTERVAL_MS = 50;

@@ -15,6 +15,10 @@ export const ERROR_TABLE = {
   NODE_NOT_REGISTERED: { httpStatus: 404, retryable: false },
   JOB_NOT_FOUND: { httpStatus: 404, retryable: false },
   JOB_STATE_CONFLICT: { httpStatus: 409, retryable: false },
+  /** The caller's lease or fencing token is no longer current: another claim superseded it. */
+  LEASE_LOST: { httpStatus: 409, retryable: false },
+  /** The consumer cancelled the job; the node should stop generating. */
+  JOB_CANCELLED: { httpStatus: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },

@@ -68,10 +68,17 @@ export type NodeRow = z.infer<typeof NodeRowSchema>;
 export const MeResponseSchema = z.object({ row: NodeRowSchema.nullable() });
 export const RemoveResponseSchema = z.object({ deleted: z.boolean(), id: z.string().optional() });
 
+const JobIdSchema = z.uuid();
+/** Increases on every claim of a job; a request carrying an older one is refused with LEASE_LOST. */
+const FencingTokenSchema = z.number().int().min(1);
+
 export const PollRequestSchema = z.object({
-  limit: z.number().int().min(1).max(POLL_MAX_JOBS).default(DEFAULT_POLL_JOBS),
+  /** Jobs to claim now; 0 asks only about `active` jobs. */
+  limit: z.number().int().min(0).max(POLL_MAX_JOBS).default(DEFAULT_POLL_JOBS),
   /** Seconds to hold the request open when nothing is assigned yet. */
   wait: z.number().min(0).max(LONG_POLL_MAX_WAIT_SECONDS).default(0),
+  /** Jobs this node is running; the response's `cancel` names those it must stop. */
+  active: z.array(JobIdSchema).max(POLL_MAX_JOBS).default([]),
 });
 export type PollRequest = z.infer<typeof PollRequestSchema>;
 
@@ -103,11 +110,18 @@ export const NodeJobSchema = z.object({
   model_name: z.string(),
   input_spec: ChatInputSpecSchema,
   created_at: z.string(),
+  /** Echo it on events, complete and release; it proves this claim is still the current one. */
+  fencing_token: z.number().int(),
+  lease_expires_at: z.string().nullable(),
+  /** 1 for the first claim, 2 after one expired lease, … */
+  attempt: z.number().int(),
 });
 export type NodeJob = z.infer<typeof NodeJobSchema>;
 export const PollResponseSchema = z.object({
   provider_id: z.string(),
   jobs: z.array(NodeJobSchema),
+  /** Of the `active` jobs sent, those cancelled or no longer held by this node: stop them. */
+  cancel: z.array(z.string()).default([]),
 });
 
 /** Node-posted events. `done` and `error` are accepted for older daemons but the terminal event is written by `complete`. */
@@ -119,6 +133,12 @@ export const NodeEventSchema = z.object({
 export type NodeEvent = z.infer<typeof NodeEventSchema>;
 export const EventsRequestSchema = z.object({
   events: z.array(NodeEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+  fencing_token: FencingTokenSchema.optional(),
+  /**
+   * Batch number, 1, 2, 3 … per claim. A batch whose number was already
+   * accepted is acknowledged without being stored again, so retries are safe.
+   */
+  batch: z.number().int().min(1).optional(),
 });
 export type EventsRequest = z.infer<typeof EventsRequestSchema>;
 export const EventsResponseSchema = z.object({ inserted: z.number().int() });
@@ -136,11 +156,24 @@ export const ChatResultSchema = z.object({
 });
 export const CompleteRequestSchema = z.object({
   status: z.enum(['completed', 'failed']),
+  fencing_token: FencingTokenSchema.optional(),
   result: ChatResultSchema.optional(),
   error: z.string().max(MAX_ERROR_MESSAGE_CHARACTERS).optional(),
 });
 export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
 export const CompleteResponseSchema = z.object({ id: z.string(), status: JobStatusSchema });
+
+/**
+ * Hands a held job back (a draining node). Before any token reached the
+ * consumer the job is queued again at once; after, it fails, because a second
+ * node would restart the answer mid-stream.
+ */
+export const ReleaseRequestSchema = z.object({
+  fencing_token: FencingTokenSchema.optional(),
+  reason: z.string().max(MAX_ERROR_MESSAGE_CHARACTERS).optional(),
+});
+export type ReleaseRequest = z.infer<typeof ReleaseRequestSchema>;
+export const ReleaseResponseSchema = z.object({ id: z.string(), status: JobStatusSchema });
 
 /** Every successful node API response is wrapped, as the earlier daemons expect. */
 export function dataEnvelope<Schema extends z.ZodType>(schema: Schema) {
