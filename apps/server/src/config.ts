@@ -2,10 +2,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
+  ABANDONED_STREAM_GRACE_SECONDS,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_SERVER_PORT,
   NODE_LIVENESS_SECONDS,
 } from '@infernet/protocol';
+import { ModelPricesSchema, PriceSchema } from './pricing';
 
 const ConfigSchema = z.object({
   port: z.coerce
@@ -22,8 +24,20 @@ const ConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   livenessSeconds: z.coerce.number().int().positive(),
   leaseSeconds: z.coerce.number().int().positive(),
+  pricePerMillionTokens: PriceSchema,
+  modelPrices: ModelPricesSchema,
+  abandonedStreamGraceSeconds: z.coerce.number().int().min(0),
 });
 export type ServerConfig = Readonly<z.infer<typeof ConfigSchema>>;
+
+function parseModelPrices(raw: string | undefined): unknown {
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return 'INFERNET_MODEL_PRICES must be JSON such as {"llama3.2:1b":"0.2"}';
+  }
+}
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
   const index = argv.findIndex((argument) => argument === name || argument.startsWith(`${name}=`));
@@ -51,6 +65,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     logLevel: env.INFERNET_LOG_LEVEL ?? 'info',
     livenessSeconds: env.INFERNET_NODE_LIVENESS_SECONDS ?? NODE_LIVENESS_SECONDS,
     leaseSeconds: env.INFERNET_LEASE_SECONDS ?? DEFAULT_LEASE_SECONDS,
+    pricePerMillionTokens: env.INFERNET_PRICE_PER_MILLION_TOKENS ?? '0',
+    modelPrices: parseModelPrices(env.INFERNET_MODEL_PRICES),
+    abandonedStreamGraceSeconds:
+      env.INFERNET_ABANDONED_STREAM_GRACE_SECONDS ?? ABANDONED_STREAM_GRACE_SECONDS,
   });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => issue.message).join('; ');

@@ -1,6 +1,7 @@
 import type { Database } from '@infernet/db';
 import type { ReplayStore } from '@infernet/auth';
 import type { Logger } from './logger';
+import type { Pricing } from './pricing';
 import type { TopicHub } from './realtime/topic-hub';
 
 export interface ServerDependencies {
@@ -15,6 +16,7 @@ export interface ServerDependencies {
   jobEvents: TopicHub;
   livenessSeconds: number;
   leaseSeconds: number;
+  pricing: Pricing;
   keepAliveMs: number;
 }
 

@@ -24,6 +24,8 @@ export async function streamJobEvents(
   stream.onAbort(() => closed.abort());
   signal.addEventListener('abort', () => closed.abort(), { once: true });
   let cursor = request.afterSequence;
+  // Counted in the database so any server copy can tell an abandoned job from a watched one.
+  await dependencies.db.jobs.trackReader(job.id, 1);
   try {
     // The `job` event carries no id: it describes the job, it is not a stored event.
     await stream.writeSSE({
@@ -59,5 +61,10 @@ export async function streamJobEvents(
       dependencies.logger.warn({ err: error, jobId: job.id }, 'stream failed');
   } finally {
     unsubscribe();
+    await dependencies.db.jobs
+      .trackReader(job.id, -1)
+      .catch((error: unknown) =>
+        dependencies.logger.warn({ err: error, jobId: job.id }, 'reader count'),
+      );
   }
 }

@@ -1,15 +1,15 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '@infernet/db';
-import { SSE_KEEP_ALIVE_MS } from '@infernet/protocol';
+import { LEASE_SWEEP_INTERVAL_MS } from '@infernet/protocol';
 import { createApp } from './app';
 import type { ServerConfig } from './config';
 import type { ServerDependencies } from './context';
 import type { Logger } from './logger';
-import { TopicHub } from './realtime/topic-hub';
+import { wireDependencies } from './dependencies';
+import { startMaintenance } from './maintenance';
+import { createPricing } from './pricing';
 import { join } from 'node:path';
-
-const REPLAY_PRUNE_INTERVAL_MS = 60_000;
 
 export interface RunningServer {
   url: string;
@@ -31,30 +31,24 @@ export async function startServer(
     databaseUrl: config.databaseUrl,
     dataDirectory: config.databaseUrl ? undefined : join(config.dataDirectory, 'pglite'),
   });
-  const jobAvailability = new TopicHub();
-  const jobEvents = new TopicHub();
-  const unsubscribers = [
-    db.notifications.onJobAvailable((model) => jobAvailability.publish(model)),
-    db.notifications.onJobEvents((jobId) => jobEvents.publish(jobId)),
-  ];
   const now = overrides.now ?? Date.now;
-  const app = createApp({
+  const { dependencies, disconnect } = wireDependencies({
     db,
     logger,
     now,
-    replayStore: db.replay,
-    jobAvailability,
-    jobEvents,
+    keepAliveMs: overrides.keepAliveMs,
     livenessSeconds: config.livenessSeconds,
     leaseSeconds: config.leaseSeconds,
-    keepAliveMs: overrides.keepAliveMs ?? SSE_KEEP_ALIVE_MS,
+    pricing: createPricing(config.pricePerMillionTokens, config.modelPrices),
   });
-  const pruneTimer = setInterval(() => {
-    db.replay
-      .prune(new Date(now()))
-      .catch((error: unknown) => logger.warn({ err: error }, 'replay prune failed'));
-  }, REPLAY_PRUNE_INTERVAL_MS);
-  pruneTimer.unref();
+  const app = createApp(dependencies);
+  const stopMaintenance = startMaintenance({
+    db,
+    logger,
+    now,
+    intervalMs: LEASE_SWEEP_INTERVAL_MS,
+    abandonedStreamGraceSeconds: config.abandonedStreamGraceSeconds,
+  });
 
   const server: ServerType = await new Promise((resolve) => {
     const instance = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -70,8 +64,8 @@ export async function startServer(
     port,
     db,
     async close() {
-      clearInterval(pruneTimer);
-      for (const unsubscribe of unsubscribers) unsubscribe();
+      await stopMaintenance();
+      disconnect();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Long polls and streams would hold close() for up to 25 s; end them now.

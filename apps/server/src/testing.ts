@@ -2,33 +2,28 @@ import { signRequest, type KeyPair } from '@infernet/auth';
 import { openTestDatabase, type Database } from '@infernet/db';
 import { pino } from 'pino';
 import { createApp } from './app';
-import { TopicHub } from './realtime/topic-hub';
+import { wireDependencies } from './dependencies';
+import { createPricing } from './pricing';
 
 /** Test-only: an in-process app on a fresh database (PGlite, or Postgres with TEST_DATABASE_URL). */
-export async function createTestApp(options: { keepAliveMs?: number } = {}) {
+export async function createTestApp(
+  options: { keepAliveMs?: number; leaseSeconds?: number; pricePerMillionTokens?: string } = {},
+) {
   const db: Database = await openTestDatabase({ databaseUrl: process.env.TEST_DATABASE_URL });
-  const jobAvailability = new TopicHub();
-  const jobEvents = new TopicHub();
-  const unsubscribers = [
-    db.notifications.onJobAvailable((model) => jobAvailability.publish(model)),
-    db.notifications.onJobEvents((jobId) => jobEvents.publish(jobId)),
-  ];
-  const app = createApp({
+  const { dependencies, disconnect } = wireDependencies({
     db,
     logger: pino({ level: 'silent' }),
-    now: Date.now,
-    replayStore: db.replay,
-    jobAvailability,
-    jobEvents,
-    livenessSeconds: 90,
-    leaseSeconds: 30,
-    keepAliveMs: options.keepAliveMs ?? 15_000,
+    keepAliveMs: options.keepAliveMs,
+    leaseSeconds: options.leaseSeconds,
+    pricing: createPricing(options.pricePerMillionTokens ?? '0', {}),
   });
+  const app = createApp(dependencies);
   return {
     app,
     db,
+    dependencies,
     async close() {
-      for (const unsubscribe of unsubscribers) unsubscribe();
+      disconnect();
       await db.close();
     },
   };

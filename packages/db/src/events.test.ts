@@ -26,6 +26,7 @@ describe('events.append', () => {
     expect(await db.events.append(job.id, provider.id, [meta, ...tokens('He')])).toEqual({
       ok: true,
       inserted: 2,
+      duplicate: false,
     });
     expect((await db.jobs.findById(job.id))?.status).toBe('running');
     await db.events.append(job.id, provider.id, tokens('l', 'lo'));
@@ -69,9 +70,9 @@ describe('events.append', () => {
       { event_type: 'done', data: { text: 'hi' } },
       { event_type: 'error', data: { message: 'nope' } },
     ]);
-    expect(result).toEqual({ ok: true, inserted: 1 });
+    expect(result).toEqual({ ok: true, inserted: 1, duplicate: false });
     expect(await db.events.append(job.id, provider.id, [{ event_type: 'done', data: {} }])).toEqual(
-      { ok: true, inserted: 0 },
+      { ok: true, inserted: 0, duplicate: false },
     );
     const events = await db.events.listAfter(job.id, 0, 10);
     expect(events.map((event) => event.type)).toEqual(['token']);

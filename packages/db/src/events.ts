@@ -1,9 +1,14 @@
-import { InfernetError, type JobStatus, type NodeEvent } from '@infernet/protocol';
+import {
+  DEFAULT_LEASE_SECONDS,
+  InfernetError,
+  type JobStatus,
+  type NodeEvent,
+} from '@infernet/protocol';
 import { isUuid, toDate, toJsonParameter, toNumber } from './column-values';
-import { ownershipFailure } from './jobs';
+import { writeFailure } from './job-rows';
 import { JOB_EVENTS_CHANNEL } from './notification-hub';
 import type { SqlClient, SqlExecutor } from './sql-client';
-import type { AppendEventsResult, EventQueries, StoredEvent } from './types';
+import type { AppendEventsOptions, AppendEventsResult, EventQueries, StoredEvent } from './types';
 
 interface EventRow {
   job_id: string;
@@ -31,12 +36,17 @@ function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta'
 // Reserves `count` sequence numbers under the row lock the caller holds, so
 // concurrent appends to one job commit in sequence order and readers that
 // follow by seq never skip a row that commits later. The first stored event
-// marks the job running.
+// marks the job running; storing renews the lease and records the batch
+// number and how many tokens the consumer can now read.
 const RESERVE_SEQUENCE_SQL = `
   UPDATE jobs SET
     event_seq = event_seq + $2,
     status = CASE WHEN status = 'assigned' THEN 'running' ELSE status END,
     started_at = coalesce(started_at, now()),
+    lease_expires_at = now() + make_interval(secs => $3),
+    last_event_batch = coalesce($4, last_event_batch),
+    delivered_tokens = delivered_tokens + $5,
+    first_token_at = CASE WHEN $5 > 0 THEN coalesce(first_token_at, now()) ELSE first_token_at END,
     updated_at = now()
   WHERE id = $1
   RETURNING event_seq`;
@@ -52,24 +62,38 @@ async function appendLocked(
   jobId: string,
   providerId: string,
   events: readonly NodeEvent[],
+  options: AppendEventsOptions,
 ): Promise<AppendEventsResult> {
-  const locked = await executor.query<{ status: JobStatus; provider_id: string | null }>(
-    'SELECT status, provider_id FROM jobs WHERE id = $1 FOR UPDATE',
+  const locked = await executor.query<{
+    status: JobStatus;
+    provider_id: string | null;
+    fencing_token: unknown;
+    last_event_batch: unknown;
+  }>(
+    'SELECT status, provider_id, fencing_token, last_event_batch FROM jobs WHERE id = $1 FOR UPDATE',
     [jobId],
   );
   const job = locked[0];
   if (!job) return { ok: false, reason: 'not_found' };
-  const failure = ownershipFailure(job, providerId);
+  const failure = writeFailure(job, providerId, options.fencingToken);
   if (failure) return { ok: false, reason: failure };
   if (job.status !== 'assigned' && job.status !== 'running')
     return { ok: false, reason: 'not_active' };
+  if (options.batch !== undefined && options.batch <= toNumber(job.last_event_batch)) {
+    // A retry of a batch already stored (its response was lost): acknowledge, store nothing.
+    return { ok: true, inserted: 0, duplicate: true };
+  }
 
   const stored = events.filter(isStorable);
-  if (stored.length === 0) return { ok: true, inserted: 0 };
+  const tokens = stored.filter((event) => event.event_type === 'token').length;
   const reserved = await executor.query<{ event_seq: unknown }>(RESERVE_SEQUENCE_SQL, [
     jobId,
     stored.length,
+    options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+    options.batch ?? null,
+    tokens,
   ]);
+  if (stored.length === 0) return { ok: true, inserted: 0, duplicate: false };
   const last = reserved[0];
   if (!last) throw new InfernetError('INTERNAL', 'a locked job row disappeared');
   const batch = stored.map((event) => ({ type: event.event_type, data: event.data }));
@@ -80,14 +104,16 @@ async function appendLocked(
   ]);
   // One notification per batch, never one per token: readers fetch everything after their cursor.
   await executor.query('SELECT pg_notify($1, $2)', [JOB_EVENTS_CHANNEL, jobId]);
-  return { ok: true, inserted: stored.length };
+  return { ok: true, inserted: stored.length, duplicate: false };
 }
 
 export function createEventQueries(client: SqlClient): EventQueries {
   return {
-    async append(jobId, providerId, events) {
+    async append(jobId, providerId, events, options = {}) {
       if (!isUuid(jobId)) return { ok: false, reason: 'not_found' };
-      return client.transaction((executor) => appendLocked(executor, jobId, providerId, events));
+      return client.transaction((executor) =>
+        appendLocked(executor, jobId, providerId, events, options),
+      );
     },
 
     async listAfter(jobId, afterSeq, limit) {

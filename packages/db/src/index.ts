@@ -1,3 +1,4 @@
 export { openDatabase } from './open-database';
 export { openTestDatabase, type TestDatabaseOptions } from './test-database';
 export type * from './types';
+export { CONSUMER_PAYMENTS_ACCOUNT, providerAccount } from './ledger';

@@ -1,80 +1,11 @@
-import {
-  InfernetError,
-  MAX_ERROR_MESSAGE_CHARACTERS,
-  type ChatInputSpec,
-  type JobStatus,
-} from '@infernet/protocol';
-import {
-  isUuid,
-  toDate,
-  toJsonParameter,
-  toNullableDate,
-  toNumber,
-  toTextParameter,
-} from './column-values';
+import { InfernetError, MAX_ERROR_MESSAGE_CHARACTERS } from '@infernet/protocol';
+import { isUuid, toJsonParameter, toNumber, toTextParameter } from './column-values';
+import { createJobLeaseQueries } from './job-leases';
+import { JOB_COLUMN_NAMES, JOB_COLUMNS, toJobRecord, writeFailure, type JobRow } from './job-rows';
+import { postJobEarning } from './ledger';
 import { JOB_AVAILABLE_CHANNEL, JOB_EVENTS_CHANNEL } from './notification-hub';
 import type { SqlClient, SqlExecutor } from './sql-client';
 import type { CompleteJobInput, CompleteJobResult, JobQueries, JobRecord } from './types';
-
-interface JobRow {
-  id: string;
-  type: 'chat';
-  status: JobStatus;
-  model: string;
-  title: string;
-  input: ChatInputSpec;
-  provider_id: string | null;
-  stream_token_hash: string;
-  fencing_token: unknown;
-  attempts: unknown;
-  lease_expires_at: unknown;
-  result: JobRecord['result'];
-  error: string | null;
-  created_at: unknown;
-  assigned_at: unknown;
-  completed_at: unknown;
-}
-
-const JOB_COLUMN_NAMES = [
-  'id',
-  'type',
-  'status',
-  'model',
-  'title',
-  'input',
-  'provider_id',
-  'stream_token_hash',
-  'fencing_token',
-  'attempts',
-  'lease_expires_at',
-  'result',
-  'error',
-  'created_at',
-  'assigned_at',
-  'completed_at',
-] as const;
-const JOB_COLUMNS = JOB_COLUMN_NAMES.join(', ');
-
-function toJobRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    model: row.model,
-    title: row.title,
-    input: row.input,
-    providerId: row.provider_id,
-    streamTokenHash: row.stream_token_hash,
-    fencingToken: toNumber(row.fencing_token),
-    attempts: toNumber(row.attempts),
-    leaseExpiresAt: toNullableDate(row.lease_expires_at),
-    result: row.result,
-    error: row.error,
-    createdAt: toDate(row.created_at),
-    assignedAt: toNullableDate(row.assigned_at),
-    completedAt: toNullableDate(row.completed_at),
-  };
-}
 
 /** Claim order is the queue order; ids break ties between jobs created in the same microsecond. */
 function byQueueOrder(left: JobRecord, right: JobRecord): number {
@@ -130,6 +61,7 @@ const CLAIM_SQL = `
     fencing_token = fencing_token + 1,
     attempts = attempts + 1,
     lease_expires_at = now() + make_interval(secs => $4),
+    last_event_batch = 0,
     assigned_at = now(),
     updated_at = now()
   FROM candidates
@@ -182,20 +114,6 @@ function terminalEvent(
   return { type: 'done', data };
 }
 
-/**
- * The checks shared by completion and event appends, in this order: a job
- * back in the queue or cancelled is not active for anyone; otherwise it
- * belongs to whichever provider holds it.
- */
-export function ownershipFailure(
-  row: { status: JobStatus; provider_id: string | null },
-  providerId: string,
-): 'not_owner' | 'not_active' | null {
-  if (row.status === 'queued' || row.status === 'cancelled') return 'not_active';
-  if (row.provider_id !== providerId) return 'not_owner';
-  return null;
-}
-
 async function finish(executor: SqlExecutor, input: CompleteJobInput): Promise<CompleteJobResult> {
   const locked = await executor.query<JobRow>(
     `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE`,
@@ -203,7 +121,7 @@ async function finish(executor: SqlExecutor, input: CompleteJobInput): Promise<C
   );
   const current = locked[0];
   if (!current) return { ok: false, reason: 'not_found' };
-  const failure = ownershipFailure(current, input.providerId);
+  const failure = writeFailure(current, input.providerId, input.fencingToken);
   if (failure) return { ok: false, reason: failure };
   if (current.status === 'completed' || current.status === 'failed') {
     // A retry after a lost response: the first completion stands and nothing is written.
@@ -227,12 +145,31 @@ async function finish(executor: SqlExecutor, input: CompleteJobInput): Promise<C
     'INSERT INTO job_events (job_id, seq, type, data) VALUES ($1, $2, $3, $4::text::jsonb)',
     [input.jobId, toNumber(row.event_seq), event.type, toJsonParameter(event.data)],
   );
+  if (input.status === 'completed') {
+    await postJobEarning(executor, {
+      jobId: input.jobId,
+      providerId: input.providerId,
+      billedTokens: billedTokens(job, input),
+      pricePerMillionTokens: input.pricePerMillionTokens ?? '0',
+    });
+  }
   await executor.query('SELECT pg_notify($1, $2)', [JOB_EVENTS_CHANNEL, input.jobId]);
   return { ok: true, job, changed: true };
 }
 
+/**
+ * Billed tokens are those stored for the consumer, capped by the engine's own
+ * count when the node reports one: a node cannot raise its earning by
+ * splitting tokens into more events, nor by over-reporting usage alone.
+ */
+function billedTokens(job: JobRecord, input: CompleteJobInput): number {
+  const reported = input.result?.usage?.completion_tokens;
+  return reported === undefined ? job.deliveredTokens : Math.min(job.deliveredTokens, reported);
+}
+
 export function createJobQueries(client: SqlClient): JobQueries {
   return {
+    ...createJobLeaseQueries(client),
     async createChat(input) {
       const rows = await client.query<JobRow>(CREATE_CHAT_SQL, [
         input.model,

@@ -68,6 +68,8 @@ describe('migrations', () => {
     expect(tables.map((row) => row.table_name)).toEqual([
       'job_events',
       'jobs',
+      'ledger_entries',
+      'ledger_transactions',
       'providers',
       'replay_nonces',
       'schema_migrations',

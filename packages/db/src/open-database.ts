@@ -11,6 +11,7 @@ import { createPostgresClient } from './postgres-client';
 import { startPostgresListener } from './postgres-listener';
 import { createProviderQueries } from './providers';
 import { createReplayStore } from './replay';
+import { createLedgerQueries } from './ledger';
 import type { SqlClient } from './sql-client';
 import type { Database, OpenDatabaseOptions } from './types';
 
@@ -56,6 +57,7 @@ function assemble(parts: DatabaseParts): Database {
     jobs: createJobQueries(client),
     events: createEventQueries(client),
     replay: createReplayStore(client),
+    ledger: createLedgerQueries(client),
     notifications: hub,
     async ping() {
       try {

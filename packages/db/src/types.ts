@@ -87,6 +87,9 @@ export interface JobRecord {
   leaseExpiresAt: Date | null;
   result: { text?: string; reason?: string; usage?: Usage } | null;
   error: string | null;
+  /** Token events stored for the consumer: what is billed. */
+  deliveredTokens: number;
+  firstTokenAt: Date | null;
   createdAt: Date;
   assignedAt: Date | null;
   completedAt: Date | null;
@@ -111,17 +114,54 @@ export interface ClaimInput {
   leaseSeconds: number;
 }
 
+/** Why a node's write to a job was refused. */
+export type JobWriteFailure =
+  | 'not_found'
+  /** Held by another provider, and this one never presented a fencing token for it. */
+  | 'not_owner'
+  /** Queued or finished: nothing to write to. */
+  | 'not_active'
+  /** The fencing token is not the current one, or the lease was taken back. */
+  | 'lease_lost'
+  /** The consumer cancelled the job. */
+  | 'cancelled';
+
 export interface CompleteJobInput {
   jobId: string;
   providerId: string;
+  /** The token from the claim; when given it must be the current one. */
+  fencingToken?: number;
   status: 'completed' | 'failed';
   result: { text?: string; reason?: string; usage?: Usage } | null;
   error: string | null;
+  /**
+   * Earning rate for this job's model as a decimal string, e.g. "0.5"; "0" is
+   * allowed and the default. A completed job posts exactly one earning:
+   * billed tokens × rate / 1e6.
+   */
+  pricePerMillionTokens?: string;
 }
 
 export type CompleteJobResult =
-  | { ok: true; job: JobRecord; changed: boolean }
-  | { ok: false; reason: 'not_found' | 'not_owner' | 'not_active' };
+  { ok: true; job: JobRecord; changed: boolean } | { ok: false; reason: JobWriteFailure };
+
+export interface ReleaseJobInput {
+  jobId: string;
+  providerId: string;
+  fencingToken?: number;
+  reason: string;
+}
+
+export type ReleaseJobResult =
+  | { ok: true; job: JobRecord; outcome: 'requeued' | 'failed' | 'unchanged' }
+  | { ok: false; reason: JobWriteFailure };
+
+export interface LeaseSweepResult {
+  /** Jobs whose lease expired before any token: back in the queue. */
+  requeued: number;
+  /** Jobs whose lease expired after streaming began, or out of attempts: failed with a reason. */
+  failed: number;
+}
 
 export interface JobCounts {
   queued: number;
@@ -151,6 +191,52 @@ export interface JobQueries {
    */
   complete(input: CompleteJobInput): Promise<CompleteJobResult>;
   counts(): Promise<JobCounts>;
+  /**
+   * Hands a held job back: queued again at once (without spending an attempt)
+   * when no token was stored yet, failed with code NODE_SHUTDOWN otherwise.
+   */
+  release(input: ReleaseJobInput): Promise<ReleaseJobResult>;
+  /** Cancels an unfinished job and writes its terminal `error` event (code CANCELLED). */
+  cancel(
+    jobId: string,
+    reason: string,
+  ): Promise<{ ok: true; job: JobRecord; changed: boolean } | { ok: false; reason: 'not_found' }>;
+  /**
+   * Extends the leases of jobs the provider holds (all of them, or those in
+   * `jobIds`) and returns the ids in `jobIds` it no longer holds (cancelled,
+   * re-queued, re-assigned or finished): the node must stop those.
+   */
+  renewLeases(input: {
+    providerId: string;
+    jobIds?: readonly string[];
+    leaseSeconds: number;
+  }): Promise<{ lost: string[] }>;
+  /**
+   * Takes back jobs whose lease expired; safe to run from several server
+   * copies at once (SKIP LOCKED). Before the first token a job is queued again,
+   * unless it already had `maxAttempts` claims; after it, the job fails.
+   */
+  expireLeases(input: { maxAttempts: number; limit?: number }): Promise<LeaseSweepResult>;
+  /** Counts SSE readers across server copies: +1 on connect, -1 on disconnect. */
+  trackReader(jobId: string, change: 1 | -1): Promise<void>;
+  /** Cancels unfinished jobs whose last reader left more than `graceSeconds` ago; returns how many. */
+  cancelAbandoned(input: { graceSeconds: number }): Promise<number>;
+}
+
+export interface LedgerEntry {
+  transactionId: string;
+  kind: 'job_earning';
+  jobId: string;
+  account: string;
+  /** Decimal string, exact. */
+  amount: string;
+  createdAt: Date;
+}
+
+export interface LedgerQueries {
+  /** Sum of the account's entries as an exact decimal string ("0" when none). */
+  balance(account: string): Promise<string>;
+  entriesForJob(jobId: string): Promise<LedgerEntry[]>;
 }
 
 export interface StoredEvent {
@@ -163,7 +249,15 @@ export interface StoredEvent {
 }
 
 export type AppendEventsResult =
-  { ok: true; inserted: number } | { ok: false; reason: 'not_found' | 'not_owner' | 'not_active' };
+  { ok: true; inserted: number; duplicate: boolean } | { ok: false; reason: JobWriteFailure };
+
+export interface AppendEventsOptions {
+  fencingToken?: number;
+  /** Batch number under the current claim; a number already accepted is a duplicate. */
+  batch?: number;
+  /** Storing events renews the lease by this much (default DEFAULT_LEASE_SECONDS). */
+  leaseSeconds?: number;
+}
 
 export interface EventQueries {
   /**
@@ -177,6 +271,7 @@ export interface EventQueries {
     jobId: string,
     providerId: string,
     events: readonly NodeEvent[],
+    options?: AppendEventsOptions,
   ): Promise<AppendEventsResult>;
   /** Events with seq > afterSeq in order, at most `limit`. */
   listAfter(jobId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
@@ -217,6 +312,7 @@ export interface Database {
   readonly jobs: JobQueries;
   readonly events: EventQueries;
   readonly replay: ReplayStore;
+  readonly ledger: LedgerQueries;
   readonly notifications: Notifications;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;

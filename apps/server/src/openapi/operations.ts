@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 import {
+  CancelResponseSchema,
+  ReleaseRequestSchema,
+  ReleaseResponseSchema,
   ChatRequestSchema,
   ChatResponseSchema,
   CompleteRequestSchema,
@@ -81,6 +84,12 @@ export const OPERATIONS: readonly Operation[] = [
     EventsResponseSchema,
   ),
   node(
+    'jobs/{jobId}/release',
+    'Hand a held job back (draining); re-queued at once if no token reached the consumer',
+    ReleaseRequestSchema,
+    ReleaseResponseSchema,
+  ),
+  node(
     'jobs/{jobId}/complete',
     'Finish a held job; repeating it changes nothing',
     CompleteRequestSchema,
@@ -95,6 +104,14 @@ export const OPERATIONS: readonly Operation[] = [
     request: ChatRequestSchema,
     response: ChatResponseSchema,
     successStatus: 201,
+  },
+  {
+    method: 'post',
+    path: '/api/chat/{jobId}/cancel',
+    summary: 'Cancel an unfinished job; the node stops at its next exchange',
+    tag: 'chat',
+    security: 'stream-token',
+    response: CancelResponseSchema,
   },
   {
     method: 'get',

@@ -4,9 +4,11 @@ import {
   ChatRequestSchema,
   InfernetError,
   parseJson,
+  type CancelResponse,
   type ChatResponse,
   type ModelSummary,
 } from '@infernet/protocol';
+import type { JobRecord } from '@infernet/db';
 import type { AppEnv, ServerDependencies } from '../context';
 import { streamJobEvents } from '../job-stream';
 import { createStreamToken, streamTokenMatches } from '../stream-token';
@@ -73,21 +75,39 @@ export function chatRoutes(dependencies: ServerDependencies) {
     return context.json(response, 201);
   });
 
-  routes.get('/stream/:jobId', async (context) => {
+  /** Only the job's creator holds its stream token: it alone may read or cancel the job. */
+  async function ownedJob(context: Context<AppEnv>): Promise<JobRecord> {
     const jobId = jobIdParameter(context);
     const token = presentedStreamToken(context);
     if (!token) {
       throw new InfernetError(
         'AUTH_MISSING',
-        'Reading a stream needs the streamToken from POST /api/chat (Bearer header or ?token=).',
+        'This needs the streamToken from POST /api/chat (Bearer header or ?token=).',
       );
     }
-    const afterSequence = lastEventId(context);
     const job = await db.jobs.findById(jobId);
     if (!job) throw new InfernetError('JOB_NOT_FOUND', 'No such job.');
     if (!streamTokenMatches(token, job.streamTokenHash)) {
-      throw new InfernetError('FORBIDDEN', 'This stream belongs to someone else.');
+      throw new InfernetError('FORBIDDEN', 'This job belongs to someone else.');
     }
+    return job;
+  }
+
+  routes.post('/:jobId/cancel', async (context) => {
+    const job = await ownedJob(context);
+    const result = await db.jobs.cancel(job.id, 'Cancelled by the consumer.');
+    if (!result.ok) throw new InfernetError('JOB_NOT_FOUND', 'No such job.');
+    const response: CancelResponse = {
+      jobId: job.id,
+      status: result.job.status,
+      cancelled: result.changed,
+    };
+    return context.json(response);
+  });
+
+  routes.get('/stream/:jobId', async (context) => {
+    const afterSequence = lastEventId(context);
+    const job = await ownedJob(context);
     context.header('Cache-Control', 'no-cache, no-transform');
     context.header('X-Accel-Buffering', 'no');
     return streamSSE(context, (stream) =>

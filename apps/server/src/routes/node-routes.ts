@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { ProviderRecord } from '@infernet/db';
+import type { JobWriteFailure, ProviderRecord } from '@infernet/db';
 import {
   CompleteRequestSchema,
   EventsRequestSchema,
@@ -7,8 +7,10 @@ import {
   InfernetError,
   PollRequestSchema,
   RegisterRequestSchema,
+  ReleaseRequestSchema,
   RoleOnlyRequestSchema,
   parseJson,
+  parseValue,
   sanitizeNodeSpecs,
   type NodeEvent,
 } from '@infernet/protocol';
@@ -39,10 +41,14 @@ function pollParameters(context: Context<AppEnv>) {
     const value = context.req.query(name);
     return value === undefined || value === '' ? undefined : Number(value);
   };
-  return PollRequestSchema.parse({
-    limit: fromQuery('limit') ?? body.limit,
-    wait: fromQuery('wait') ?? body.wait,
-  });
+  return parseValue(
+    {
+      limit: fromQuery('limit') ?? body.limit,
+      wait: fromQuery('wait') ?? body.wait,
+      active: body.active,
+    },
+    PollRequestSchema,
+  );
 }
 
 function wrap<T>(context: Context<AppEnv>, data: T) {
@@ -69,12 +75,19 @@ function stampProvider(events: readonly NodeEvent[], provider: ProviderRecord): 
   );
 }
 
-const JOB_FAILURES = {
+const JOB_FAILURES: Record<JobWriteFailure, () => InfernetError> = {
   not_found: () => new InfernetError('JOB_NOT_FOUND', 'No such job.'),
   not_owner: () => new InfernetError('FORBIDDEN', 'This job is held by another node.'),
   not_active: () =>
     new InfernetError('JOB_STATE_CONFLICT', 'This job is not active; it cannot take events.'),
-} as const;
+  lease_lost: () =>
+    new InfernetError(
+      'LEASE_LOST',
+      'Your lease on this job is gone (it expired and the job was taken back); stop working on it.',
+    ),
+  cancelled: () =>
+    new InfernetError('JOB_CANCELLED', 'The consumer cancelled this job; stop generating.'),
+};
 
 /** Enough for a node that polls per free job slot, too few to hoard connections. */
 const LONG_POLLS_PER_KEY = 8;
@@ -127,6 +140,8 @@ export function nodeRoutes(dependencies: ServerDependencies) {
     if (!provider) {
       throw new InfernetError('NODE_NOT_REGISTERED', 'Register this node before heartbeating.');
     }
+    // A heartbeat proves the node is alive, so every job it holds keeps its lease.
+    await db.jobs.renewLeases({ providerId: provider.id, leaseSeconds: dependencies.leaseSeconds });
     return wrap(context, { id: provider.id });
   });
 
@@ -142,8 +157,18 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   });
 
   routes.post('/jobs/poll', async (context) => {
-    const { limit, wait } = pollParameters(context);
+    const { limit, wait, active } = pollParameters(context);
     const provider = await requireProvider(context);
+    // Renewing first keeps running jobs alive while this poll waits for new ones.
+    const { lost } =
+      active.length > 0
+        ? await db.jobs.renewLeases({
+            providerId: provider.id,
+            jobIds: active,
+            leaseSeconds: dependencies.leaseSeconds,
+          })
+        : { lost: [] };
+    if (limit === 0) return wrap(context, { provider_id: provider.id, jobs: [], cancel: lost });
     const release = longPolls.acquire(provider.id);
     try {
       const jobs = await claimWithLongPoll(dependencies, {
@@ -152,7 +177,7 @@ export function nodeRoutes(dependencies: ServerDependencies) {
         waitSeconds: wait,
         signal: context.req.raw.signal,
       });
-      return wrap(context, { provider_id: provider.id, jobs: jobs.map(toNodeJob) });
+      return wrap(context, { provider_id: provider.id, jobs: jobs.map(toNodeJob), cancel: lost });
     } finally {
       release();
     }
@@ -162,7 +187,16 @@ export function nodeRoutes(dependencies: ServerDependencies) {
     const body = signedBody(context, EventsRequestSchema);
     const provider = await requireProvider(context);
     const jobId = jobIdParameter(context);
-    const result = await db.events.append(jobId, provider.id, stampProvider(body.events, provider));
+    const result = await db.events.append(
+      jobId,
+      provider.id,
+      stampProvider(body.events, provider),
+      {
+        fencingToken: body.fencing_token,
+        batch: body.batch,
+        leaseSeconds: dependencies.leaseSeconds,
+      },
+    );
     if (!result.ok) throw JOB_FAILURES[result.reason]();
     return wrap(context, { inserted: result.inserted });
   });
@@ -170,12 +204,29 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   routes.post('/jobs/:jobId/complete', async (context) => {
     const body = signedBody(context, CompleteRequestSchema);
     const provider = await requireProvider(context);
+    const jobId = jobIdParameter(context);
+    const job = await db.jobs.findById(jobId);
     const result = await db.jobs.complete({
-      jobId: jobIdParameter(context),
+      jobId,
       providerId: provider.id,
+      fencingToken: body.fencing_token,
+      pricePerMillionTokens: dependencies.pricing.pricePerMillionTokens(job?.model ?? ''),
       status: body.status,
       result: body.result ?? null,
       error: body.status === 'failed' ? (body.error ?? 'The node reported a failure.') : null,
+    });
+    if (!result.ok) throw JOB_FAILURES[result.reason]();
+    return wrap(context, { id: result.job.id, status: result.job.status });
+  });
+
+  routes.post('/jobs/:jobId/release', async (context) => {
+    const body = signedBody(context, ReleaseRequestSchema);
+    const provider = await requireProvider(context);
+    const result = await db.jobs.release({
+      jobId: jobIdParameter(context),
+      providerId: provider.id,
+      fencingToken: body.fencing_token,
+      reason: body.reason ?? 'the node is shutting down',
     });
     if (!result.ok) throw JOB_FAILURES[result.reason]();
     return wrap(context, { id: result.job.id, status: result.job.status });

@@ -1,0 +1,47 @@
+import type { Database } from '@infernet/db';
+import { MAX_JOB_ATTEMPTS } from '@infernet/protocol';
+import type { Logger } from './logger';
+
+export interface MaintenanceOptions {
+  db: Database;
+  logger: Logger;
+  now: () => number;
+  intervalMs: number;
+  abandonedStreamGraceSeconds: number;
+  maxAttempts?: number;
+}
+
+/**
+ * One pass of the housekeeping every server copy runs: take back expired
+ * leases, cancel jobs whose reader left, forget expired nonces. Each query
+ * skips rows another copy is handling, so copies never step on each other.
+ */
+export async function runMaintenance(options: Omit<MaintenanceOptions, 'intervalMs'>) {
+  const { db } = options;
+  const leases = await db.jobs.expireLeases({
+    maxAttempts: options.maxAttempts ?? MAX_JOB_ATTEMPTS,
+  });
+  const abandoned = await db.jobs.cancelAbandoned({
+    graceSeconds: options.abandonedStreamGraceSeconds,
+  });
+  const nonces = await db.replay.prune(new Date(options.now()));
+  if (leases.requeued + leases.failed + abandoned > 0) {
+    options.logger.info({ ...leases, abandoned }, 'maintenance took back jobs');
+  }
+  return { ...leases, abandoned, nonces };
+}
+
+/** Runs `runMaintenance` every `intervalMs` until stopped; a failed pass is logged and retried next time. */
+export function startMaintenance(options: MaintenanceOptions): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = runMaintenance(options).catch((error: unknown) =>
+      options.logger.warn({ err: error }, 'maintenance pass failed'),
+    );
+  }, options.intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

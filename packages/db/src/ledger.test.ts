@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONSUMER_PAYMENTS_ACCOUNT, providerAccount } from './ledger';
+import { openTestDatabase } from './test-database';
+import { claimedJob, registerProvider } from './test-fixtures';
+import type { Database, ProviderRecord } from './types';
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const tokens = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({
+    event_type: 'token' as const,
+    data: { text: `${index}` },
+  }));
+
+let db: Database;
+let provider: ProviderRecord;
+beforeEach(async () => {
+  db = await openTestDatabase({ databaseUrl });
+  provider = await registerProvider(db);
+});
+afterEach(async () => {
+  await db.close();
+});
+
+async function finishedJob(options: { delivered: number; reported?: number; price: string }) {
+  const job = await claimedJob(db, provider);
+  await db.events.append(job.id, provider.id, tokens(options.delivered));
+  const input = {
+    jobId: job.id,
+    providerId: provider.id,
+    status: 'completed' as const,
+    result:
+      options.reported === undefined
+        ? { text: 'x' }
+        : { text: 'x', usage: { prompt_tokens: 1, completion_tokens: options.reported } },
+    error: null,
+    pricePerMillionTokens: options.price,
+  };
+  return { job, input };
+}
+
+describe('earnings ledger', () => {
+  it('posts exactly one balanced earning per completed job, priced per delivered token', async () => {
+    const { job, input } = await finishedJob({ delivered: 3, price: '2.5' });
+    await db.jobs.complete(input);
+    await db.jobs.complete(input);
+    const entries = await db.ledger.entriesForJob(job.id);
+    expect(entries.map((entry) => [entry.account, entry.amount])).toEqual([
+      [providerAccount(provider.id), '0.0000075'],
+      [CONSUMER_PAYMENTS_ACCOUNT, '-0.0000075'],
+    ]);
+    expect(await db.ledger.balance(providerAccount(provider.id))).toBe('0.0000075');
+  });
+
+  it('bills the smaller of the delivered and the reported token counts', async () => {
+    const inflated = await finishedJob({ delivered: 4, reported: 1000, price: '1000000' });
+    await db.jobs.complete(inflated.input);
+    const understated = await finishedJob({ delivered: 4, reported: 2, price: '1000000' });
+    await db.jobs.complete(understated.input);
+    expect(await db.ledger.balance(providerAccount(provider.id))).toBe('6');
+  });
+
+  it('allows a zero price and posts nothing for failed jobs', async () => {
+    const free = await finishedJob({ delivered: 2, price: '0' });
+    await db.jobs.complete(free.input);
+    expect((await db.ledger.entriesForJob(free.job.id)).map((entry) => entry.amount)).toEqual([
+      '0',
+      '0',
+    ]);
+    const failed = await finishedJob({ delivered: 2, price: '5' });
+    await db.jobs.complete({ ...failed.input, status: 'failed', error: 'engine crashed' });
+    expect(await db.ledger.entriesForJob(failed.job.id)).toEqual([]);
+    expect(await db.ledger.balance(providerAccount(provider.id))).toBe('0');
+  });
+});
