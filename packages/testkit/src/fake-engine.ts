@@ -27,6 +27,12 @@ export interface FakeEngineOptions {
   reply?: (request: FakeChatRequest) => string[];
   /** Milliseconds to wait before each token, to imitate generation latency. Defaults to 0. */
   tokenDelayMs?: number;
+  /**
+   * Per-token wait that overrides `tokenDelayMs`, by token index (0 = first).
+   * `Infinity` stalls the answer for good, like an engine that hangs: chaos
+   * tests use it to hold a node mid-job without any timer.
+   */
+  delayBeforeToken?: (index: number) => number;
   failWith?: FakeEngineFailure;
 }
 

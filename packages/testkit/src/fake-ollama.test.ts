@@ -109,4 +109,24 @@ describe('startFakeOllama', () => {
     const server = fake;
     await waitFor(() => server.calls.at(-1)?.outcome === 'client-closed');
   });
+
+  it('stalls after the tokens a per-token delay lets through', async () => {
+    fake = await startFakeOllama({
+      reply: () => ['a', 'b', 'c'],
+      delayBeforeToken: (index) => (index < 2 ? 0 : Infinity),
+    });
+    const response = await postChat(fake, { model: 'test-model', messages });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (text.split('\n').filter(Boolean).length < 2) {
+      text += decoder.decode((await reader.read()).value, { stream: true });
+    }
+    const contents = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { message: { content: string } }).message.content);
+    expect(contents).toEqual(['a', 'b']);
+    await reader.cancel();
+  });
 });

@@ -92,8 +92,8 @@ export async function startFakeOllama(options: FakeEngineOptions = {}): Promise<
       });
     }
     response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-    for (const piece of pieces) {
-      await delay(tokenDelayMs);
+    for (const [index, piece] of pieces.entries()) {
+      await delay(options.delayBeforeToken?.(index) ?? tokenDelayMs);
       const line = { ...header(requested), message: { role: 'assistant', content: piece } };
       if (!writeChunk(response, `${JSON.stringify({ ...line, done: false })}\n`)) return;
     }

@@ -143,8 +143,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       'cache-control': 'no-cache',
     });
     if (!writeChunk(response, chunk([choice({ role: 'assistant', content: '' })]))) return;
-    for (const piece of pieces) {
-      await delay(tokenDelayMs);
+    for (const [index, piece] of pieces.entries()) {
+      await delay(options.delayBeforeToken?.(index) ?? tokenDelayMs);
       if (!writeChunk(response, chunk([choice({ content: piece })]))) return;
     }
     if (!writeChunk(response, chunk([choice({}, finishReason)]))) return;

@@ -105,5 +105,7 @@ export function writeChunk(response: ServerResponse, text: string): boolean {
 
 export function delay(milliseconds: number): Promise<void> {
   if (milliseconds <= 0) return Promise.resolve();
+  // A pending promise holds no timer, so a stalled fake never keeps a process alive.
+  if (!Number.isFinite(milliseconds)) return new Promise(() => undefined);
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
