@@ -12,6 +12,9 @@ import {
   SdkError,
   TimeoutError,
   UnprocessableEntityError,
+  isJobCancelledError,
+  isJobGoneError,
+  isLeaseLostError,
 } from './errors';
 
 function generate(status: number, code = 'UNKNOWN') {
@@ -73,5 +76,34 @@ describe('SdkError.isInstance', () => {
 
   it('makes a timeout a connection error', () => {
     expect(new TimeoutError()).toBeInstanceOf(ConnectionError);
+  });
+});
+
+describe('job-gone helpers', () => {
+  it.each([
+    ['LEASE_LOST', true, true, false],
+    ['JOB_CANCELLED', true, false, true],
+    ['JOB_STATE_CONFLICT', true, false, false],
+  ])('recognise %s', (code, gone, leaseLost, cancelled) => {
+    const error = generate(409, code);
+    expect(isJobGoneError(error)).toBe(gone);
+    expect(isLeaseLostError(error)).toBe(leaseLost);
+    expect(isJobCancelledError(error)).toBe(cancelled);
+  });
+
+  it('ignore other errors and non-errors', () => {
+    for (const value of [
+      generate(409, 'UNKNOWN'),
+      generate(404, 'JOB_NOT_FOUND'),
+      generate(503, 'NO_CAPACITY'),
+      new ConnectionError(),
+      new Error('LEASE_LOST'),
+      { code: 'LEASE_LOST' },
+      undefined,
+    ]) {
+      expect(isJobGoneError(value)).toBe(false);
+      expect(isLeaseLostError(value)).toBe(false);
+      expect(isJobCancelledError(value)).toBe(false);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { ERROR_TABLE, isErrorCode } from '@infernet/protocol';
+import { ERROR_TABLE, isErrorCode, type ErrorCode } from '@infernet/protocol';
 
 const MARKER = Symbol.for('infernet.sdk.error');
 
@@ -137,4 +137,30 @@ export class InvalidResponseError extends SdkError {
     super(message, options);
     this.name = 'InvalidResponseError';
   }
+}
+
+/**
+ * Codes with which the control plane says a job is no longer this node's to
+ * work on: another claim superseded ours, the consumer cancelled, or the job
+ * already finished. None of them is worth retrying; the node should stop.
+ */
+export const JOB_GONE_CODES = ['LEASE_LOST', 'JOB_CANCELLED', 'JOB_STATE_CONFLICT'] as const;
+export type JobGoneCode = (typeof JOB_GONE_CODES)[number] & ErrorCode;
+
+/** An `ApiError` whose code is one of {@link JOB_GONE_CODES}. */
+export type JobGoneError = ApiError & { code: JobGoneCode };
+
+/** The job was claimed again (by this or another node) or its lease ran out: our fencing token is stale. */
+export function isLeaseLostError(error: unknown): error is ApiError & { code: 'LEASE_LOST' } {
+  return error instanceof ApiError && error.code === 'LEASE_LOST';
+}
+
+/** The consumer cancelled the job. */
+export function isJobCancelledError(error: unknown): error is ApiError & { code: 'JOB_CANCELLED' } {
+  return error instanceof ApiError && error.code === 'JOB_CANCELLED';
+}
+
+/** Any refusal meaning "stop working on this job and do not complete it". */
+export function isJobGoneError(error: unknown): error is JobGoneError {
+  return error instanceof ApiError && (JOB_GONE_CODES as readonly string[]).includes(error.code);
 }

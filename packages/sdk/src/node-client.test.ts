@@ -8,6 +8,9 @@ import {
   NotFoundError,
   TimeoutError,
   UserAbortError,
+  isJobCancelledError,
+  isJobGoneError,
+  isLeaseLostError,
 } from './errors';
 import type { FetchFunction } from './http-transport';
 import { NodeClient } from './node-client';
@@ -57,6 +60,27 @@ const noSleep = async () => {};
 function client(fetch: FetchFunction, baseUrl = 'http://control.test') {
   return new NodeClient({ baseUrl, privateKey, fetch, now: () => NOW, sleep: noSleep });
 }
+
+const eventsBody = {
+  events: [{ event_type: 'token' as const, data: { text: 'hi' } }],
+  fencing_token: 4,
+  batch: 2,
+};
+
+const claimedJob = {
+  id: 'job-1',
+  title: 'chat · demo',
+  type: 'chat',
+  status: 'assigned',
+  payment_offer: 0,
+  payment_coin: null,
+  model_name: 'demo',
+  input_spec: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, temperature: 0.5 },
+  created_at: '2026-03-01T12:00:00Z',
+  fencing_token: 7,
+  lease_expires_at: '2026-03-01T12:00:30Z',
+  attempt: 2,
+};
 
 describe('NodeClient signing', () => {
   it('signs the exact method, path and body bytes it sends', async () => {
@@ -132,9 +156,9 @@ describe('NodeClient retries and errors', () => {
 
   it('does not retry a state conflict on complete', async () => {
     const { fetch, sent } = scriptedFetch(apiError(409, 'JOB_STATE_CONFLICT'));
-    await expect(client(fetch).complete('job-1', { status: 'completed' })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      client(fetch).complete('job-1', { status: 'completed', fencing_token: 3 }),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(sent).toHaveLength(1);
   });
 
@@ -142,9 +166,7 @@ describe('NodeClient retries and errors', () => {
     const proxyPage = () => new Response('<html>bad gateway</html>', { status: 502 });
     const { fetch, sent } = scriptedFetch(proxyPage, json(200, { data: { inserted: 1 } }));
     // 502 with an unknown code is retryable by status, so even a post is repeated.
-    await expect(
-      client(fetch).postEvents('job-1', [{ event_type: 'token', data: { text: 'hi' } }]),
-    ).resolves.toEqual({ inserted: 1 });
+    await expect(client(fetch).postEvents('job-1', eventsBody)).resolves.toEqual({ inserted: 1 });
     expect(sent).toHaveLength(2);
   });
 
@@ -162,9 +184,7 @@ describe('NodeClient retries and errors', () => {
 
   it('maps JOB_NOT_FOUND to NotFoundError and encodes the job id', async () => {
     const { fetch, sent } = scriptedFetch(apiError(404, 'JOB_NOT_FOUND'));
-    await expect(
-      client(fetch).postEvents('a/b', [{ event_type: 'token', data: { text: 'x' } }]),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client(fetch).postEvents('a/b', eventsBody)).rejects.toBeInstanceOf(NotFoundError);
     expect(sent[0]?.url.pathname).toBe('/api/v1/node/jobs/a%2Fb/events');
   });
 
@@ -177,22 +197,28 @@ describe('NodeClient retries and errors', () => {
 });
 
 describe('NodeClient.poll', () => {
-  it('sends limit and wait, and unwraps the claimed jobs', async () => {
-    const job = {
-      id: 'job-1',
-      title: 'chat · demo',
-      type: 'chat',
-      status: 'assigned',
-      payment_offer: 0,
-      payment_coin: null,
-      model_name: 'demo',
-      input_spec: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, temperature: 0.5 },
-      created_at: '2026-03-01T12:00:00Z',
-    };
-    const { fetch, sent } = scriptedFetch(json(200, { data: { provider_id: 'p1', jobs: [job] } }));
-    const result = await client(fetch).poll({ limit: 2, wait: 25 });
-    expect(result.jobs.map((claimed) => claimed.id)).toEqual(['job-1']);
-    expect(JSON.parse(sent[0]?.body ?? '')).toEqual({ limit: 2, wait: 25 });
+  it('sends limit, wait and active, and unwraps the claimed jobs and the ones to cancel', async () => {
+    const { fetch, sent } = scriptedFetch(
+      json(200, { data: { provider_id: 'p1', jobs: [claimedJob], cancel: ['job-0'] } }),
+    );
+    const result = await client(fetch).poll({ limit: 2, wait: 25, active: ['job-0', 'job-9'] });
+    expect(result).toEqual({ provider_id: 'p1', jobs: [claimedJob], cancel: ['job-0'] });
+    expect(result.jobs[0]).toMatchObject({ fencing_token: 7, attempt: 2 });
+    expect(JSON.parse(sent[0]?.body ?? '')).toEqual({
+      limit: 2,
+      wait: 25,
+      active: ['job-0', 'job-9'],
+    });
+  });
+
+  it('sends an empty active list when none is given, and reads a missing cancel as none', async () => {
+    const { fetch, sent } = scriptedFetch(json(200, { data: { provider_id: 'p1', jobs: [] } }));
+    await expect(client(fetch).poll({ limit: 1, wait: 0 })).resolves.toEqual({
+      provider_id: 'p1',
+      jobs: [],
+      cancel: [],
+    });
+    expect(JSON.parse(sent[0]?.body ?? '')).toEqual({ limit: 1, wait: 0, active: [] });
   });
 
   it('lets the long poll outlast the default timeout', async () => {
@@ -218,6 +244,7 @@ describe('NodeClient.poll', () => {
     await expect(node.poll({ limit: 1, wait: 1 })).resolves.toEqual({
       provider_id: 'p1',
       jobs: [],
+      cancel: [],
     });
   });
 
@@ -235,6 +262,95 @@ describe('NodeClient.poll', () => {
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(UserAbortError);
     expect(calls).toBe(1);
+  });
+});
+
+describe('NodeClient job calls', () => {
+  it('posts events with the fencing token and batch number', async () => {
+    const { fetch, sent } = scriptedFetch(json(200, { data: { inserted: 1 } }));
+    await client(fetch).postEvents('job-1', eventsBody);
+    expect(sent[0]?.url.pathname).toBe('/api/v1/node/jobs/job-1/events');
+    expect(JSON.parse(sent[0]?.body ?? '')).toEqual(eventsBody);
+  });
+
+  it('re-sends the same batch, signed afresh, after a lost answer', async () => {
+    let calls = 0;
+    const sent: { body: string; header: string | null }[] = [];
+    const fetch: FetchFunction = async (_input, init = {}) => {
+      calls += 1;
+      sent.push({
+        body: String(init.body),
+        header: new Headers(init.headers).get(AUTH_HEADER_NAME),
+      });
+      if (calls === 1) throw new TypeError('fetch failed', { cause: new Error('ECONNRESET') });
+      return json(200, { data: { inserted: 0 } })();
+    };
+    await expect(client(fetch).postEvents('job-1', eventsBody)).resolves.toEqual({ inserted: 0 });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.body).toBe(sent[0]?.body);
+    expect(JSON.parse(sent[1]?.body ?? '')).toMatchObject({ batch: 2, fencing_token: 4 });
+    expect(sent[1]?.header).not.toBe(sent[0]?.header);
+    for (const request of sent) {
+      const verdict = await verifyRequest({
+        header: request.header,
+        request: { method: 'POST', path: '/api/v1/node/jobs/job-1/events', body: request.body },
+        now: NOW / 1000,
+      });
+      expect(verdict.ok).toBe(true);
+    }
+  });
+
+  it('completes with the fencing token', async () => {
+    const { fetch, sent } = scriptedFetch(
+      json(200, { data: { id: 'job-1', status: 'completed' } }),
+    );
+    await expect(
+      client(fetch).complete('job-1', {
+        status: 'completed',
+        fencing_token: 4,
+        result: { text: 'hi', reason: 'stop' },
+      }),
+    ).resolves.toEqual({ id: 'job-1', status: 'completed' });
+    expect(sent[0]?.url.pathname).toBe('/api/v1/node/jobs/job-1/complete');
+    expect(JSON.parse(sent[0]?.body ?? '')).toEqual({
+      status: 'completed',
+      fencing_token: 4,
+      result: { text: 'hi', reason: 'stop' },
+    });
+  });
+
+  it('releases a job with its fencing token and reason', async () => {
+    const { fetch, sent } = scriptedFetch(json(200, { data: { id: 'job-1', status: 'queued' } }));
+    await expect(
+      client(fetch).release('job-1', { fencing_token: 4, reason: 'node shutting down' }),
+    ).resolves.toEqual({ id: 'job-1', status: 'queued' });
+    expect(sent[0]?.url.pathname).toBe('/api/v1/node/jobs/job-1/release');
+    expect(JSON.parse(sent[0]?.body ?? '')).toEqual({
+      fencing_token: 4,
+      reason: 'node shutting down',
+    });
+  });
+
+  it.each([
+    ['LEASE_LOST', 'events'],
+    ['JOB_CANCELLED', 'events'],
+    ['LEASE_LOST', 'complete'],
+    ['JOB_STATE_CONFLICT', 'release'],
+  ] as const)('reports %s on %s once, as a job-gone error', async (code, call) => {
+    const { fetch, sent } = scriptedFetch(apiError(409, code));
+    const node = client(fetch);
+    const failure =
+      call === 'events'
+        ? node.postEvents('job-1', eventsBody)
+        : call === 'complete'
+          ? node.complete('job-1', { status: 'completed', fencing_token: 4 })
+          : node.release('job-1', { fencing_token: 4 });
+    const error: unknown = await failure.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(isJobGoneError(error)).toBe(true);
+    expect(isLeaseLostError(error)).toBe(code === 'LEASE_LOST');
+    expect(isJobCancelledError(error)).toBe(code === 'JOB_CANCELLED');
+    expect(sent).toHaveLength(1);
   });
 });
 

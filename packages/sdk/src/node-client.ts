@@ -9,9 +9,11 @@ import {
   MeResponseSchema,
   PollResponseSchema,
   RegisterResponseSchema,
+  ReleaseResponseSchema,
   RemoveResponseSchema,
   type CompleteRequest,
   type HeartbeatRequest,
+  type JobStatus,
   type NodeEvent,
   type NodeJob,
   type NodeRole,
@@ -51,15 +53,43 @@ export type RegisterInput = WithOptionalRole<RegisterRequest>;
 export type HeartbeatInput = WithOptionalRole<HeartbeatRequest>;
 
 export interface PollOptions extends CallOptions {
-  /** Jobs to claim at most: the node's free slots. */
+  /** Jobs to claim at most: the node's free slots. 0 claims nothing (a lease keep-alive). */
   limit: number;
   /** Seconds the server may hold the request open while nothing is assigned (≤ 25). */
   wait: number;
+  /** Ids of the jobs this node is running. The poll renews their leases and answers which to stop. */
+  active?: readonly string[] | undefined;
 }
 
 export interface PollResult {
   provider_id: string;
+  /** Newly claimed jobs, each with the `fencing_token` to echo on every later call about it. */
   jobs: NodeJob[];
+  /** Of the `active` ids sent, those this node must stop: cancelled, or no longer held by it. */
+  cancel: string[];
+}
+
+/** `postEvents`' body. */
+export interface PostEventsInput {
+  events: NodeEvent[];
+  /** The claim's `fencing_token`, as `poll` handed it out. */
+  fencing_token: number;
+  /**
+   * 1, 2, 3 … per claim. Re-send a failed batch with the same number (and the
+   * same events): the server acknowledges a number it already stored without
+   * storing it twice.
+   */
+  batch: number;
+}
+
+/** `complete`'s body: the outcome plus the claim's `fencing_token`. */
+export type CompleteInput = CompleteRequest & { fencing_token: number };
+
+/** `release`'s body. */
+export interface ReleaseInput {
+  fencing_token: number;
+  /** Why the node hands the job back, e.g. "node shutting down"; kept for operators. */
+  reason?: string | undefined;
 }
 
 /** Slack on top of the long-poll wait, so the server, not our timer, ends an empty poll. */
@@ -74,7 +104,7 @@ const LONG_POLL_GRACE_MS = 15_000;
  * @example
  * const node = new NodeClient({ baseUrl: 'http://localhost:3000', privateKey });
  * await node.register({ node_id: 'node-1a2b', specs });
- * const { jobs } = await node.poll({ limit: 2, wait: 25 });
+ * const { jobs, cancel } = await node.poll({ limit: 2, wait: 25, active: runningJobIds });
  */
 export class NodeClient {
   readonly publicKey: string;
@@ -140,43 +170,66 @@ export class NodeClient {
 
   /**
    * Claims up to `limit` jobs, waiting up to `wait` seconds for one to
-   * arrive. Not idempotent (a lost answer leaves jobs leased to us until the
-   * lease expires), so only errors the server marks retryable are retried.
+   * arrive, and renews the leases of the `active` jobs. A poll that may
+   * claim is not idempotent (a lost answer leaves jobs leased to us until
+   * the lease expires), so only errors the server marks retryable are
+   * retried; `limit: 0` claims nothing, so it is retried like a read.
    */
-  async poll({ limit, wait, signal }: PollOptions): Promise<PollResult> {
+  async poll({ limit, wait, active = [], signal }: PollOptions): Promise<PollResult> {
     const waitSeconds = Math.min(Math.max(wait, 0), LONG_POLL_MAX_WAIT_SECONDS);
     return this.#post(
       path`/api/v1/node/jobs/poll`,
-      { limit, wait: waitSeconds },
+      { limit, wait: waitSeconds, active },
       PollResponseSchema,
       {
         signal,
-        idempotent: false,
+        idempotent: limit === 0,
         // The client must outwait the server's long poll, or every empty poll would time out.
         timeoutMs: waitSeconds * 1000 + LONG_POLL_GRACE_MS,
       },
     );
   }
 
-  /** Appends stream events (meta, token batches) to a job this node holds. */
+  /**
+   * Appends stream events (meta, token batches) to a job this node holds and
+   * renews its lease. Retried like a read: every attempt carries the same
+   * `batch` number, which the server stores at most once.
+   */
   async postEvents(
     jobId: string,
-    events: NodeEvent[],
+    body: PostEventsInput,
     options: CallOptions = {},
   ): Promise<{ inserted: number }> {
-    return this.#post(path`/api/v1/node/jobs/${jobId}/events`, { events }, EventsResponseSchema, {
+    return this.#post(path`/api/v1/node/jobs/${jobId}/events`, body, EventsResponseSchema, {
       ...options,
-      idempotent: false,
+      idempotent: true,
     });
   }
 
   /** Finishes a job. The server treats a repeat as a no-op, so it is retried like a read. */
   async complete(
     jobId: string,
-    body: CompleteRequest,
+    body: CompleteInput,
     options: CallOptions = {},
-  ): Promise<{ id: string; status: string }> {
+  ): Promise<{ id: string; status: JobStatus }> {
     return this.#post(path`/api/v1/node/jobs/${jobId}/complete`, body, CompleteResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Hands a held job back, e.g. when draining for a shutdown. The server
+   * queues it again if no token reached the consumer yet, else fails it.
+   * Retrying is harmless: a repeat carries the same fencing token, so it can
+   * never release a later claim of the job; at worst it is refused with 409.
+   */
+  async release(
+    jobId: string,
+    body: ReleaseInput,
+    options: CallOptions = {},
+  ): Promise<{ id: string; status: JobStatus }> {
+    return this.#post(path`/api/v1/node/jobs/${jobId}/release`, body, ReleaseResponseSchema, {
       ...options,
       idempotent: true,
     });

@@ -16,16 +16,23 @@ import { Connectivity, describeError } from './connectivity';
 import { Heartbeat } from './heartbeat';
 import { JobSlots } from './job-slots';
 import { runChatJob } from './job-runner';
+import { LeaseKeepAlive } from './lease-keep-alive';
 import { runPollLoop } from './poll-loop';
+import { RunningJobs } from './running-jobs';
 
 export interface DaemonDependencies {
   config: CliConfig & { identity: Identity };
-  client: Pick<NodeClient, 'register' | 'heartbeat' | 'poll' | 'postEvents' | 'complete'>;
+  client: Pick<
+    NodeClient,
+    'register' | 'heartbeat' | 'poll' | 'postEvents' | 'complete' | 'release'
+  >;
   engine: Engine;
   detectGpus: GpuDetector;
   clock: Clock;
   logger: Logger;
   random?: () => number;
+  /** How stale a running job's lease may get before a keep-alive poll renews it; 10 s by default. */
+  leaseKeepAliveMs?: number;
 }
 
 /** How long the goodbye heartbeat may take before the daemon exits anyway. */
@@ -33,9 +40,16 @@ const OFFLINE_HEARTBEAT_TIMEOUT_MS = 3_000;
 
 /**
  * The node daemon: register, then heartbeat and long-poll until `stop`
- * aborts; then finish running jobs (up to the drain timeout), say goodbye
- * with an offline heartbeat and resolve. Rejects only when the control plane
- * refuses this node for good (a 4xx on register).
+ * aborts, keeping the leases of running jobs alive. Then drain: claim
+ * nothing more, let running jobs finish up to the drain timeout, hand back
+ * (`release`) the ones still running, say goodbye with an offline heartbeat
+ * and resolve. Rejects only when the control plane refuses this node for
+ * good (a 4xx on register).
+ *
+ * Nothing here assumes a fresh node: register is an upsert keyed by the
+ * node id derived from the key, so a restart resumes as the same provider.
+ * Jobs the previous process held are unknown to this one; their leases
+ * expire and the control plane re-queues them.
  */
 export async function runDaemon(
   dependencies: DaemonDependencies,
@@ -83,20 +97,30 @@ export async function runDaemon(
   );
 
   const slots = new JobSlots(config.maxConcurrentJobs);
+  const jobs = new RunningJobs();
   const heartbeat = new Heartbeat({
     client,
     clock,
     logger,
     connectivity,
     body: async () => ({
-      status: slots.free === 0 ? 'busy' : 'available',
+      // A draining node takes nothing new, so it is never shown as available.
+      status: stop.aborted || slots.free === 0 ? 'busy' : 'available',
       specs: await currentSpecs(),
     }),
     onNotRegistered: async () => void (await register()),
   });
   heartbeat.start();
+  const keepAlive = new LeaseKeepAlive({
+    client,
+    jobs,
+    clock,
+    logger,
+    connectivity,
+    intervalMs: dependencies.leaseKeepAliveMs,
+  });
+  keepAlive.start();
 
-  const forceStop = new AbortController();
   const running = new Set<Promise<unknown>>();
   const jobDependencies = {
     client,
@@ -108,6 +132,7 @@ export async function runDaemon(
   await runPollLoop({
     client,
     slots,
+    jobs,
     clock,
     logger,
     connectivity,
@@ -116,7 +141,9 @@ export async function runDaemon(
     onNotRegistered: async () => void (await register()),
     startJob: (job) => {
       slots.acquire();
-      const run = runChatJob(job, jobDependencies, forceStop.signal).finally(() => {
+      const handle = jobs.add(job, clock.now());
+      const run = runChatJob(handle, jobDependencies).finally(() => {
+        jobs.remove(handle);
         slots.release();
         running.delete(run);
       });
@@ -124,8 +151,10 @@ export async function runDaemon(
     },
   });
 
+  // Leases and heartbeats keep going while running jobs finish.
+  await drain({ slots, jobs, running, clock, logger, timeoutMs: config.drainTimeoutMs });
+  keepAlive.stop();
   heartbeat.stop();
-  await drain({ slots, running, forceStop, clock, logger, timeoutMs: config.drainTimeoutMs });
   await client
     .heartbeat({ status: 'offline' }, { signal: AbortSignal.timeout(OFFLINE_HEARTBEAT_TIMEOUT_MS) })
     .catch(() => {});
@@ -186,15 +215,20 @@ function reportEngineState(
   }
 }
 
+/**
+ * Waits up to `timeoutMs` for running jobs to finish, then hands back the
+ * rest: the control plane re-queues a job no token of which reached the
+ * consumer yet, which beats failing it.
+ */
 async function drain(context: {
   slots: JobSlots;
+  jobs: RunningJobs;
   running: Set<Promise<unknown>>;
-  forceStop: AbortController;
   clock: Clock;
   logger: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { slots, running, forceStop, clock, logger, timeoutMs } = context;
+  const { slots, jobs, running, clock, logger, timeoutMs } = context;
   if (slots.running === 0) return;
   logger.info(
     { runningJobs: slots.running, drainTimeoutMs: timeoutMs },
@@ -205,7 +239,10 @@ async function drain(context: {
   await slots.waitForIdle(patience.signal);
   clock.clearTimeout(timer);
   if (slots.running === 0) return;
-  logger.warn({ runningJobs: slots.running }, 'drain timeout reached; stopping the running jobs');
-  forceStop.abort();
+  logger.warn(
+    { runningJobs: slots.running },
+    'drain timeout reached; handing the running jobs back to the control plane',
+  );
+  for (const handle of jobs.list()) handle.handBack();
   await Promise.allSettled([...running]);
 }

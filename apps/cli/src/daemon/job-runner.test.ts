@@ -1,36 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { createStubEngine, type Engine } from '@infernet/engines';
+import { InfernetError } from '@infernet/protocol';
 import {
-  InfernetError,
-  type CompleteRequest,
-  type NodeEvent,
-  type NodeJob,
-} from '@infernet/protocol';
-import { ConflictError } from '@infernet/sdk';
+  ApiError,
+  UserAbortError,
+  type CallOptions,
+  type CompleteInput,
+  type PostEventsInput,
+  type ReleaseInput,
+} from '@infernet/sdk';
 import type { Logger } from '../output';
-import { errorMessageForConsumer, runChatJob } from './job-runner';
-import { ManualClock } from './manual-clock';
+import { claimedChatJob } from '../testing/chat-job';
+import { gatedEngine } from '../testing/gated-engine';
+import { JobHandle } from './job-handle';
+import {
+  JOB_WITHDRAWN_MESSAGE,
+  RELEASE_REASON,
+  errorMessageForConsumer,
+  runChatJob,
+} from './job-runner';
+import { ManualClock, settle } from './manual-clock';
 
-const JOB: NodeJob = {
-  id: 'job-1',
-  title: 'chat · demo',
-  type: 'chat',
-  status: 'assigned',
-  payment_offer: 0,
-  payment_coin: null,
-  model_name: 'demo',
-  input_spec: {
-    messages: [{ role: 'user', content: 'a secret prompt' }],
-    max_tokens: 16,
-    temperature: 0.2,
-  },
-  created_at: '2026-03-01T12:00:00Z',
-};
+const START = Date.parse('2026-03-01T12:00:00Z');
 
 function recordingLogger() {
-  const lines: { level: string; fields: object; message: string }[] = [];
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
   const log = (level: string) => (fields: object, message: string) =>
-    lines.push({ level, fields, message });
+    lines.push({ level, fields: fields as Record<string, unknown>, message });
   const logger: Logger = {
     debug: log('debug'),
     info: log('info'),
@@ -40,44 +36,98 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-function fakeClient(options: { failEvents?: unknown } = {}) {
-  const calls: (
-    { kind: 'events'; events: NodeEvent[] } | { kind: 'complete'; body: CompleteRequest }
-  )[] = [];
+function conflict(code: string): ApiError {
+  return ApiError.generate({
+    status: 409,
+    code,
+    message: `refused: ${code}`,
+    requestId: null,
+    headers: new Headers(),
+  });
+}
+
+type Call =
+  | { kind: 'events'; body: PostEventsInput }
+  | { kind: 'complete'; body: CompleteInput }
+  | { kind: 'release'; body: ReleaseInput };
+
+/**
+ * Records every call; each kind fails with the next scripted error, if any.
+ * `holdEvents` keeps event posts open until released or aborted by their signal.
+ */
+function fakeClient(
+  failures: { events?: unknown[]; complete?: unknown[]; release?: unknown[] } = {},
+) {
+  const calls: Call[] = [];
+  let hold: Promise<void> | undefined;
+  const failNext = (kind: keyof typeof failures) => {
+    const error = failures[kind]?.shift();
+    if (error !== undefined) throw error;
+  };
   return {
     calls,
+    holdEvents() {
+      let release!: () => void;
+      hold = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        hold = undefined;
+        release();
+      };
+    },
     client: {
-      async postEvents(_jobId: string, events: NodeEvent[]) {
-        calls.push({ kind: 'events', events });
-        if (options.failEvents) throw options.failEvents;
-        return { inserted: events.length };
+      async postEvents(_jobId: string, body: PostEventsInput, options: CallOptions = {}) {
+        calls.push({ kind: 'events', body });
+        failNext('events');
+        if (hold) {
+          const held = hold;
+          await new Promise<void>((resolve, reject) => {
+            void held.then(resolve);
+            options.signal?.addEventListener('abort', () => reject(new UserAbortError()));
+          });
+        }
+        return { inserted: body.events.length };
       },
-      async complete(jobId: string, body: CompleteRequest) {
+      async complete(jobId: string, body: CompleteInput) {
         calls.push({ kind: 'complete', body });
+        failNext('complete');
         return { id: jobId, status: body.status };
+      },
+      async release(jobId: string, body: ReleaseInput) {
+        calls.push({ kind: 'release', body });
+        failNext('release');
+        return { id: jobId, status: 'queued' as const };
       },
     },
   };
 }
 
-function run(engine: Engine, client: ReturnType<typeof fakeClient>['client'], logger: Logger) {
-  return runChatJob(JOB, {
+function setup(engine: Engine, client: ReturnType<typeof fakeClient>['client']) {
+  const { logger, lines } = recordingLogger();
+  const clock = new ManualClock(START);
+  const handle = new JobHandle(claimedChatJob({ fencing_token: 7 }), START);
+  const outcome = runChatJob(handle, {
     client,
     engine,
-    clock: new ManualClock(Date.parse('2026-03-01T12:00:00Z')),
+    clock,
     logger,
     node: { nodeId: 'node-1', name: 'edge-01' },
   });
+  return { handle, outcome, lines, clock };
 }
 
-describe('runChatJob', () => {
-  it('posts meta first, then the tokens, then completes with text, reason and usage', async () => {
-    const { client, calls } = fakeClient();
-    const { logger, lines } = recordingLogger();
-    const engine = createStubEngine({ tokens: ['Hel', 'lo'] });
-    await expect(run(engine, client, logger)).resolves.toBe('completed');
+const kinds = (calls: Call[]) => calls.map((call) => call.kind);
 
-    const events = calls.flatMap((call) => (call.kind === 'events' ? call.events : []));
+describe('runChatJob', () => {
+  it('posts meta, then the tokens, then completes, all with the fencing token', async () => {
+    const { client, calls } = fakeClient();
+    const engine = createStubEngine({ tokens: ['Hel', 'lo'] });
+    const { outcome, lines } = setup(engine, client);
+    await expect(outcome).resolves.toBe('completed');
+
+    const posts = calls.flatMap((call) => (call.kind === 'events' ? [call.body] : []));
+    expect(posts.map((body) => body.batch)).toEqual(posts.map((_body, index) => index + 1));
+    expect(posts.every((body) => body.fencing_token === 7)).toBe(true);
+    const events = posts.flatMap((body) => body.events);
     expect(events[0]).toEqual({
       event_type: 'meta',
       data: {
@@ -98,6 +148,7 @@ describe('runChatJob', () => {
       kind: 'complete',
       body: {
         status: 'completed',
+        fencing_token: 7,
         result: {
           text: 'Hello',
           reason: 'stop',
@@ -111,7 +162,6 @@ describe('runChatJob', () => {
 
   it('reports an engine failure as a failed job without leaking the engine URL', async () => {
     const { client, calls } = fakeClient();
-    const { logger } = recordingLogger();
     const broken: Engine = {
       ...createStubEngine(),
       kind: 'ollama',
@@ -124,25 +174,150 @@ describe('runChatJob', () => {
         );
       },
     };
-    await expect(run(broken, client, logger)).resolves.toBe('failed');
+    await expect(setup(broken, client).outcome).resolves.toBe('failed');
     expect(calls.at(-1)).toEqual({
       kind: 'complete',
-      body: { status: 'failed', error: 'ollama at <ollama> failed: cannot connect (ECONNREFUSED)' },
+      body: {
+        status: 'failed',
+        fencing_token: 7,
+        error: 'ollama at <ollama> failed: cannot connect (ECONNREFUSED)',
+      },
     });
   });
 
-  it('drops the job without completing it when the lease is gone', async () => {
-    const lost = new ConflictError({
-      status: 409,
-      code: 'JOB_STATE_CONFLICT',
-      message: 'lease expired',
-      requestId: null,
-      headers: new Headers(),
+  it.each(['LEASE_LOST', 'JOB_CANCELLED', 'JOB_STATE_CONFLICT'])(
+    'aborts the engine and never completes on %s from events, logging it once at info',
+    async (code) => {
+      const { engine, aborted } = gatedEngine();
+      const { client, calls } = fakeClient({ events: [undefined, conflict(code)] });
+      const { outcome, lines } = setup(engine, client);
+      await expect(outcome).resolves.toBe('withdrawn');
+      await aborted;
+      expect(kinds(calls)).toEqual(['events', 'events']);
+      expect(lines.filter((line) => line.level !== 'info')).toEqual([]);
+      const stopped = lines.filter((line) => line.message.startsWith('job stopped'));
+      expect(stopped).toEqual([
+        {
+          level: 'info',
+          fields: { jobId: 'job-1', model: 'demo', reason: code },
+          message: JOB_WITHDRAWN_MESSAGE,
+        },
+      ]);
+      expect(JSON.stringify(lines)).not.toContain('secret prompt');
+    },
+  );
+
+  it('drops the job when complete is refused with JOB_CANCELLED, without retrying', async () => {
+    const { client, calls } = fakeClient({ complete: [conflict('JOB_CANCELLED')] });
+    const { outcome, lines } = setup(createStubEngine({ tokens: ['a'] }), client);
+    await expect(outcome).resolves.toBe('withdrawn');
+    expect(kinds(calls).filter((kind) => kind === 'complete')).toHaveLength(1);
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(lines.at(-1)?.fields.reason).toBe('JOB_CANCELLED');
+  });
+
+  it('stops at once when withdrawn mid-answer (a poll listed it in cancel)', async () => {
+    const { engine, started, aborted } = gatedEngine();
+    const { client, calls } = fakeClient();
+    const { handle, outcome, lines } = setup(engine, client);
+    await started;
+    handle.withdraw('POLL_CANCEL');
+    await expect(outcome).resolves.toBe('withdrawn');
+    await expect(aborted).resolves.toEqual({ kind: 'withdrawn', reason: 'POLL_CANCEL' });
+    expect(kinds(calls)).not.toContain('complete');
+    expect(kinds(calls)).not.toContain('release');
+    expect(lines.at(-1)).toMatchObject({ level: 'info', fields: { reason: 'POLL_CANCEL' } });
+  });
+
+  it('frees the slot even when the engine ignores the abort', async () => {
+    const { engine, started, aborted } = gatedEngine({ ignoreAbort: true });
+    const { client, calls } = fakeClient();
+    const { handle, outcome } = setup(engine, client);
+    await started;
+    handle.withdraw('POLL_CANCEL');
+    await aborted;
+    await expect(outcome).resolves.toBe('withdrawn');
+    expect(kinds(calls)).not.toContain('complete');
+  });
+
+  it('hands the job back with its fencing token when the drain runs out', async () => {
+    const { engine, started, aborted } = gatedEngine();
+    const { client, calls } = fakeClient();
+    const { handle, outcome, lines } = setup(engine, client);
+    await started;
+    handle.handBack();
+    await expect(outcome).resolves.toBe('released');
+    await aborted;
+    expect(calls.at(-1)).toEqual({
+      kind: 'release',
+      body: { fencing_token: 7, reason: RELEASE_REASON },
     });
-    const { client, calls } = fakeClient({ failEvents: lost });
-    const { logger } = recordingLogger();
-    await expect(run(createStubEngine(), client, logger)).resolves.toBe('abandoned');
-    expect(calls.some((call) => call.kind === 'complete')).toBe(false);
+    expect(kinds(calls)).not.toContain('complete');
+    expect(lines.at(-1)).toMatchObject({
+      level: 'info',
+      fields: { jobId: 'job-1', status: 'queued' },
+      message: 'job handed back to the control plane',
+    });
+  });
+
+  it('does not send tokens still queued when handing a job back', async () => {
+    const { engine, started } = gatedEngine({ tokensBeforeGate: ['sent ', 'queued '] });
+    const { client, calls } = fakeClient();
+    const { handle, outcome } = setup(engine, client);
+    await started;
+    await settle();
+    handle.handBack();
+    await outcome;
+    const texts = calls.flatMap((call) =>
+      call.kind === 'events' ? call.body.events.map((event) => event.data.text) : [],
+    );
+    expect(texts).toEqual([undefined, 'sent ']);
+    expect(kinds(calls).at(-1)).toBe('release');
+  });
+
+  it('logs a refused release at info and still ends', async () => {
+    const { engine, started } = gatedEngine();
+    const { client } = fakeClient({ release: [conflict('LEASE_LOST')] });
+    const { handle, outcome, lines } = setup(engine, client);
+    await started;
+    handle.handBack();
+    await expect(outcome).resolves.toBe('released');
+    expect(lines.at(-1)).toMatchObject({ level: 'info', fields: { reason: 'LEASE_LOST' } });
+  });
+
+  it('flushes and completes an answer that was finished before a late hand-back', async () => {
+    const { engine, started, finish } = gatedEngine();
+    const { client, calls, holdEvents } = fakeClient();
+    const { handle, outcome } = setup(engine, client);
+    await started;
+    await settle();
+    const releaseEvents = holdEvents();
+    finish();
+    await settle();
+    // The final flush is in flight when the drain runs out.
+    expect(kinds(calls)).toEqual(['events', 'events', 'events']);
+    handle.handBack();
+    await settle();
+    releaseEvents();
+    await expect(outcome).resolves.toBe('completed');
+    expect(kinds(calls)).not.toContain('release');
+    const texts = calls.flatMap((call) =>
+      call.kind === 'events' ? call.body.events.map((event) => event.data.text) : [],
+    );
+    expect(texts).toEqual([undefined, 'partial ', 'answer']);
+    expect(calls.at(-1)).toMatchObject({ kind: 'complete', body: { status: 'completed' } });
+  });
+  it('drops, rather than hands back, a finished answer the server refuses after a hand-back', async () => {
+    const { engine, started, finish } = gatedEngine();
+    const { client, calls } = fakeClient({ complete: [conflict('LEASE_LOST')] });
+    const { handle, outcome, lines } = setup(engine, client);
+    await started;
+    finish();
+    await settle();
+    handle.handBack();
+    await expect(outcome).resolves.toBe('withdrawn');
+    expect(kinds(calls)).not.toContain('release');
+    expect(lines.at(-1)).toMatchObject({ level: 'info', fields: { reason: 'LEASE_LOST' } });
   });
 });
 

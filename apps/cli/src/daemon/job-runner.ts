@@ -1,60 +1,92 @@
 import type { ChatChunk, Engine } from '@infernet/engines';
+import { MAX_ERROR_MESSAGE_CHARACTERS, type CompleteRequest } from '@infernet/protocol';
 import {
-  MAX_ERROR_MESSAGE_CHARACTERS,
-  type CompleteRequest,
-  type NodeJob,
-} from '@infernet/protocol';
-import {
-  ConflictError,
+  ApiError,
   NotFoundError,
   PermissionDeniedError,
+  isJobGoneError,
   type NodeClient,
 } from '@infernet/sdk';
 import type { Logger } from '../output';
 import type { Clock } from './clock';
 import { describeError } from './connectivity';
+import type { JobHandle } from './job-handle';
 import { TokenBatcher } from './token-batcher';
 
 export interface JobRunnerDependencies {
-  client: Pick<NodeClient, 'postEvents' | 'complete'>;
+  client: Pick<NodeClient, 'postEvents' | 'complete' | 'release'>;
   engine: Engine;
   node: { nodeId: string; name: string };
   clock: Clock;
   logger: Logger;
+  /** Bounds the `release` call of a job handed back during shutdown. */
+  releaseTimeoutMs?: number | undefined;
 }
 
-export type JobOutcome = 'completed' | 'failed' | 'abandoned';
+/**
+ * `withdrawn`: the control plane took the job back (cancelled, lease lost,
+ * finished), so it was dropped without `complete`. `released`: the node
+ * handed it back while shutting down.
+ */
+export type JobOutcome = 'completed' | 'failed' | 'withdrawn' | 'released';
+
+/** Told to the control plane (and its operators) with every job handed back by a draining node. */
+export const RELEASE_REASON = 'The provider node is shutting down.';
+/** Logged once, at info, for a job the control plane took back; tests and operators look for it. */
+export const JOB_WITHDRAWN_MESSAGE =
+  'job stopped: the control plane withdrew it (cancelled, lease lost or finished); not completing it';
+const DEFAULT_RELEASE_TIMEOUT_MS = 5_000;
 
 /**
- * Runs one chat job on the engine and reports it: a `meta` event naming
- * this node and engine, the tokens as they come, then `complete`. Never
- * throws: every failure ends as a failed job or, when the job is no longer
- * ours (lease lost, cancelled), as an abandoned one.
+ * Runs one claimed job on the engine and reports it: a `meta` event naming
+ * this node and engine, the tokens as they come, then `complete`, each call
+ * carrying the claim's fencing token. Never throws.
  *
- * `signal` aborts the engine, for a shutdown that ran out of patience.
+ * The handle stops it early. Withdrawn (a poll's `cancel`, or a 409
+ * LEASE_LOST / JOB_CANCELLED / JOB_STATE_CONFLICT on any call): the engine
+ * stream is aborted at once and the job is dropped without `complete`, since
+ * it is not ours to finish. Handed back while the engine still generates (a
+ * drain that ran out of time): the engine is aborted, tokens not yet sent
+ * are dropped and the job is `release`d, so the server can give it to
+ * another node instead of failing it; an answer already finished is
+ * completed as usual.
  */
 export async function runChatJob(
-  job: NodeJob,
+  handle: JobHandle,
   dependencies: JobRunnerDependencies,
-  signal?: AbortSignal,
 ): Promise<JobOutcome> {
   const { client, engine, node, clock, logger } = dependencies;
-  const scope = { jobId: job.id, model: job.model_name };
+  const { job } = handle;
+  const scope = { jobId: job.id, model: job.model_name, attempt: job.attempt };
   const startedAt = clock.now();
-  const engineAbort = new AbortController();
-  const onAbort = () => engineAbort.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
 
+  // Event posts stop with the job, except that a hand-back after the answer
+  // is finished changes nothing: that job is flushed and completed as usual.
+  const posts = new AbortController();
+  let answered = false;
+  handle.signal.addEventListener(
+    'abort',
+    () => {
+      if (handle.withdrawn || !answered) posts.abort(handle.signal.reason);
+    },
+    { once: true },
+  );
   const batcher = new TokenBatcher({
-    send: async (events) => {
-      await client.postEvents(job.id, events);
+    send: async ({ number, events }) => {
+      await client.postEvents(
+        job.id,
+        { events, fencing_token: handle.fencingToken, batch: number },
+        { signal: posts.signal },
+      );
     },
     clock,
-    isFatal: isJobGone,
+    isFatal: isWithdrawal,
     onError: (error, fatal) => {
-      logger.warn({ ...scope, error: describeError(error) }, 'posting job events failed');
       // The job is someone else's now: stop spending the GPU on it.
-      if (fatal) engineAbort.abort(error);
+      if (fatal) handle.withdraw(withdrawalReason(error));
+      else if (!posts.signal.aborted) {
+        logger.warn({ ...scope, error: describeError(error) }, 'posting job events failed');
+      }
     },
   });
   logger.info(scope, 'job started');
@@ -67,25 +99,29 @@ export async function runChatJob(
     started_at: new Date(startedAt).toISOString(),
   });
 
-  const generation = await generate(job, engine, batcher, engineAbort.signal);
-  signal?.removeEventListener('abort', onAbort);
+  const generation = await generateUnlessStopped(handle, engine, batcher);
+  answered = true;
+  if (handle.stop) return finishStopped(handle, batcher, dependencies);
   try {
     await batcher.close();
   } catch (error) {
     // complete still carries the whole text, so the reader gets the answer with its `done` event.
-    logger.warn({ ...scope, error: describeError(error) }, 'some tokens were not delivered');
+    if (!handle.withdrawn) {
+      logger.warn({ ...scope, error: describeError(error) }, 'some tokens were not delivered');
+    }
   }
-  if (batcher.fatalError !== undefined) {
-    logger.warn(scope, 'job is no longer assigned to this node; dropping it');
-    return 'abandoned';
-  }
+  if (handle.withdrawn) return finishStopped(handle, batcher, dependencies);
 
-  const body = completionBody(generation, engine, signal);
+  const body = completionBody(generation, engine);
   try {
-    await client.complete(job.id, body);
+    await client.complete(job.id, { ...body, fencing_token: handle.fencingToken });
   } catch (error) {
+    if (isWithdrawal(error)) {
+      handle.withdraw(withdrawalReason(error));
+      return finishStopped(handle, batcher, dependencies);
+    }
     logger.error({ ...scope, error: describeError(error) }, 'reporting the job result failed');
-    return isJobGone(error) ? 'abandoned' : 'failed';
+    return 'failed';
   }
   logger.info(
     {
@@ -103,12 +139,30 @@ type Generation =
   | { ok: true; text: string; final: Extract<ChatChunk, { done: true }> }
   | { ok: false; error: unknown };
 
-async function generate(
-  job: NodeJob,
+/**
+ * Runs the engine until it finishes or the handle stops the job. Does not
+ * wait for an engine that is slow to honour the abort: the slot is free the
+ * moment the job is stopped.
+ */
+function generateUnlessStopped(
+  handle: JobHandle,
   engine: Engine,
   batcher: TokenBatcher,
-  signal: AbortSignal,
 ): Promise<Generation> {
+  const stopped = new Promise<Generation>((resolve) => {
+    const onStop = () => resolve({ ok: false, error: handle.signal.reason });
+    if (handle.signal.aborted) onStop();
+    else handle.signal.addEventListener('abort', onStop, { once: true });
+  });
+  return Promise.race([generate(handle, engine, batcher), stopped]);
+}
+
+async function generate(
+  handle: JobHandle,
+  engine: Engine,
+  batcher: TokenBatcher,
+): Promise<Generation> {
+  const { job } = handle;
   let text = '';
   try {
     const stream = engine.chat(
@@ -118,7 +172,7 @@ async function generate(
         maxTokens: job.input_spec.max_tokens,
         temperature: job.input_spec.temperature,
       },
-      { signal },
+      { signal: handle.signal },
     );
     for await (const chunk of stream) {
       if (chunk.done) return { ok: true, text, final: chunk };
@@ -132,16 +186,48 @@ async function generate(
   }
 }
 
-function completionBody(
-  generation: Generation,
-  engine: Engine,
-  shutdown: AbortSignal | undefined,
-): CompleteRequest {
+/** Drops a stopped job, or hands it back; logs one line saying which, with no prompt text. */
+async function finishStopped(
+  handle: JobHandle,
+  batcher: TokenBatcher,
+  dependencies: JobRunnerDependencies,
+): Promise<'withdrawn' | 'released'> {
+  const { client, logger } = dependencies;
+  const scope = { jobId: handle.id, model: handle.job.model_name };
+  await batcher.discard();
+  const stop = handle.stop;
+  if (stop?.kind === 'withdrawn') {
+    logger.info({ ...scope, reason: stop.reason }, JOB_WITHDRAWN_MESSAGE);
+    return 'withdrawn';
+  }
+  try {
+    const { status } = await client.release(
+      handle.id,
+      { fencing_token: handle.fencingToken, reason: RELEASE_REASON },
+      {
+        signal: AbortSignal.timeout(dependencies.releaseTimeoutMs ?? DEFAULT_RELEASE_TIMEOUT_MS),
+      },
+    );
+    logger.info({ ...scope, status }, 'job handed back to the control plane');
+  } catch (error) {
+    if (isWithdrawal(error)) {
+      logger.info(
+        { ...scope, reason: withdrawalReason(error) },
+        'job was no longer ours to hand back',
+      );
+    } else {
+      logger.warn(
+        { ...scope, error: describeError(error) },
+        'handing the job back failed; the control plane will take it back when its lease expires',
+      );
+    }
+  }
+  return 'released';
+}
+
+function completionBody(generation: Generation, engine: Engine): CompleteRequest {
   if (!generation.ok) {
-    const message = shutdown?.aborted
-      ? 'The provider node shut down before the answer was finished.'
-      : errorMessageForConsumer(generation.error, engine);
-    return { status: 'failed', error: message };
+    return { status: 'failed', error: errorMessageForConsumer(generation.error, engine) };
   }
   const { text, final } = generation;
   return {
@@ -171,11 +257,19 @@ export function errorMessageForConsumer(error: unknown, engine: Engine): string 
   return (redacted || 'The engine failed.').slice(0, MAX_ERROR_MESSAGE_CHARACTERS);
 }
 
-/** The server says the job is not ours to write to any more. */
-export function isJobGone(error: unknown): boolean {
+/**
+ * The server says the job is not ours to write to any more: 409 LEASE_LOST,
+ * JOB_CANCELLED or JOB_STATE_CONFLICT, or the job, or our right to it, is
+ * gone altogether (404, 403).
+ */
+export function isWithdrawal(error: unknown): boolean {
   return (
-    error instanceof ConflictError ||
+    isJobGoneError(error) ||
     error instanceof NotFoundError ||
     error instanceof PermissionDeniedError
   );
+}
+
+function withdrawalReason(error: unknown): string {
+  return error instanceof ApiError ? error.code : 'UNKNOWN';
 }

@@ -2,24 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { NodeJob } from '@infernet/protocol';
 import { ConnectionError, UserAbortError, type PollOptions, type PollResult } from '@infernet/sdk';
 import type { Logger } from '../output';
+import { claimedChatJob } from '../testing/chat-job';
 import { Connectivity } from './connectivity';
 import { JobSlots } from './job-slots';
 import { ManualClock, settle } from './manual-clock';
 import { runPollLoop } from './poll-loop';
+import { RunningJobs } from './running-jobs';
 
-function job(id: string): NodeJob {
-  return {
-    id,
-    title: 'chat · demo',
-    type: 'chat',
-    status: 'assigned',
-    payment_offer: 0,
-    payment_coin: null,
-    model_name: 'demo',
-    input_spec: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, temperature: 0.5 },
-    created_at: '2026-03-01T12:00:00Z',
-  };
-}
+const job = (id: string): NodeJob => claimedChatJob({ id });
+const answer = (jobs: NodeJob[], cancel: string[] = []): PollResult => ({
+  provider_id: 'p1',
+  jobs,
+  cancel,
+});
 
 function recordingLogger() {
   const messages: string[] = [];
@@ -31,15 +26,17 @@ function recordingLogger() {
 /** Answers each poll with the next scripted step; an exhausted script holds the poll until abort. */
 function scriptedPolls(steps: (() => Promise<PollResult>)[]) {
   const limits: number[] = [];
+  const sent: PollOptions[] = [];
   const poll = (options: PollOptions): Promise<PollResult> => {
     limits.push(options.limit);
+    sent.push(options);
     const step = steps.shift();
     if (step) return step();
     return new Promise((_resolve, reject) =>
       options.signal?.addEventListener('abort', () => reject(new UserAbortError())),
     );
   };
-  return { client: { poll }, limits };
+  return { client: { poll }, limits, sent };
 }
 
 describe('runPollLoop', () => {
@@ -48,14 +45,15 @@ describe('runPollLoop', () => {
     const slots = new JobSlots(2);
     const { logger } = recordingLogger();
     const { client, limits } = scriptedPolls([
-      async () => ({ provider_id: 'p1', jobs: [job('a')] }),
-      async () => ({ provider_id: 'p1', jobs: [job('b')] }),
+      async () => answer([job('a')]),
+      async () => answer([job('b')]),
     ]);
     const started: string[] = [];
     const stop = new AbortController();
     const loop = runPollLoop({
       client,
       slots,
+      jobs: new RunningJobs(),
       clock,
       logger,
       connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
@@ -82,16 +80,12 @@ describe('runPollLoop', () => {
     const down = async (): Promise<PollResult> => {
       throw new ConnectionError('fetch failed');
     };
-    const { client, limits } = scriptedPolls([
-      down,
-      down,
-      down,
-      async () => ({ provider_id: 'p1', jobs: [job('a')] }),
-    ]);
+    const { client, limits } = scriptedPolls([down, down, down, async () => answer([job('a')])]);
     const stop = new AbortController();
     const loop = runPollLoop({
       client,
       slots: new JobSlots(2),
+      jobs: new RunningJobs(),
       clock,
       logger,
       connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
@@ -114,6 +108,45 @@ describe('runPollLoop', () => {
     expect(messages.filter((message) => message === 'control plane reachable again')).toHaveLength(
       1,
     );
+    stop.abort();
+    await loop;
+  });
+
+  it('carries the running jobs on every long poll and stops those it says to cancel', async () => {
+    const clock = new ManualClock(1_000);
+    const slots = new JobSlots(3);
+    const jobs = new RunningJobs();
+    const { logger } = recordingLogger();
+    const { client, sent } = scriptedPolls([
+      async () => answer([job('a'), job('b')]),
+      async () => answer([], ['a', 'unknown']),
+    ]);
+    const stop = new AbortController();
+    const loop = runPollLoop({
+      client,
+      slots,
+      jobs,
+      clock,
+      logger,
+      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
+      signal: stop.signal,
+      onNotRegistered: async () => {},
+      startJob: (claimed) => {
+        slots.acquire();
+        jobs.add(claimed, clock.now());
+      },
+    });
+    await settle();
+    expect(sent.map(({ limit, wait, active }) => ({ limit, wait, active }))).toEqual([
+      { limit: 3, wait: 25, active: [] },
+      { limit: 1, wait: 25, active: ['a', 'b'] },
+    ]);
+    const [first, second] = jobs.list();
+    expect(first?.stop).toEqual({ kind: 'withdrawn', reason: 'POLL_CANCEL' });
+    expect(first?.signal.aborted).toBe(true);
+    expect(second?.stop).toBeUndefined();
+    await clock.advance(1_000);
+    expect(sent.at(-1)?.active).toEqual(['a', 'b']);
     stop.abort();
     await loop;
   });

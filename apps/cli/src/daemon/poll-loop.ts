@@ -5,10 +5,14 @@ import { backoffDelayMs } from './backoff';
 import { delay, type Clock } from './clock';
 import { describeError, type Connectivity } from './connectivity';
 import type { JobSlots } from './job-slots';
+import { pollWithLeases } from './poll-with-leases';
+import type { RunningJobs } from './running-jobs';
 
 export interface PollLoopOptions {
   client: Pick<NodeClient, 'poll'>;
   slots: JobSlots;
+  /** Carried as `active` on every poll, which renews their leases; a poll's `cancel` stops them. */
+  jobs: RunningJobs;
   clock: Clock;
   logger: Logger;
   connectivity: Connectivity;
@@ -30,10 +34,12 @@ const MIN_EMPTY_POLL_MS = 1_000;
 /**
  * Long-polls for jobs while slots are free, claiming as many as there are
  * free slots. Jobs run concurrently; the loop goes straight back to polling.
- * Resolves when `signal` aborts.
+ * Each poll carries the running jobs, renewing their leases. Resolves when
+ * `signal` aborts, which also ends the poll in flight: no job is claimed
+ * after that.
  */
 export async function runPollLoop(options: PollLoopOptions): Promise<void> {
-  const { client, slots, clock, logger, connectivity, signal } = options;
+  const { slots, clock, logger, connectivity, signal } = options;
   const waitSeconds = options.waitSeconds ?? LONG_POLL_MAX_WAIT_SECONDS;
   let failures = 0;
   while (!signal.aborted) {
@@ -41,7 +47,11 @@ export async function runPollLoop(options: PollLoopOptions): Promise<void> {
     if (signal.aborted) break;
     const startedAt = clock.now();
     try {
-      const { jobs } = await client.poll({ limit: slots.free, wait: waitSeconds, signal });
+      const { jobs } = await pollWithLeases(options, {
+        limit: slots.free,
+        wait: waitSeconds,
+        signal,
+      });
       failures = 0;
       connectivity.succeeded();
       for (const job of jobs) options.startJob(job);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeEvent } from '@infernet/protocol';
 import { ManualClock, settle } from './manual-clock';
-import { TokenBatcher } from './token-batcher';
+import { TokenBatcher, type EventBatch } from './token-batcher';
 
 interface Sent {
   at: number;
+  number: number;
   events: NodeEvent[];
 }
 
@@ -13,8 +14,8 @@ function recordingSend(clock: ManualClock) {
   const sent: Sent[] = [];
   let hold: Promise<void> | undefined;
   let failNext: unknown[] = [];
-  const send = async (events: NodeEvent[]) => {
-    sent.push({ at: clock.now(), events });
+  const send = async ({ number, events }: EventBatch) => {
+    sent.push({ at: clock.now(), number, events });
     const failure = failNext.shift();
     if (failure !== undefined) throw failure;
     if (hold) await hold;
@@ -65,6 +66,7 @@ describe('TokenBatcher', () => {
     expect(recorder.sent).toHaveLength(3);
     expect(recorder.sent[2]).toEqual({
       at: 1_050,
+      number: 3,
       events: [
         { event_type: 'token', data: { text: 'lo' } },
         { event_type: 'token', data: { text: ', ' } },
@@ -141,7 +143,22 @@ describe('TokenBatcher', () => {
     expect(texts(recorder.sent)).toEqual(['meta', 'a|b']);
   });
 
-  it('re-sends a batch that failed, in order, after a pause', async () => {
+  it('numbers batches 1, 2, 3 … in the order they are sent', async () => {
+    const clock = new ManualClock();
+    const recorder = recordingSend(clock);
+    const batcher = new TokenBatcher({ send: recorder.send, clock });
+    batcher.pushMeta({ provider_node_id: 'node-1' });
+    batcher.pushToken('a');
+    await settle();
+    batcher.pushToken('b');
+    await clock.advance(50);
+    batcher.pushToken('c');
+    await batcher.close();
+    expect(recorder.sent.map((batch) => batch.number)).toEqual([1, 2, 3, 4]);
+    expect(texts(recorder.sent)).toEqual(['meta', 'a', 'b', 'c']);
+  });
+
+  it('re-sends a failed batch unchanged, same number, before anything newer', async () => {
     const clock = new ManualClock();
     const recorder = recordingSend(clock);
     const errors: unknown[] = [];
@@ -157,9 +174,48 @@ describe('TokenBatcher', () => {
     await clock.advance(99);
     expect(texts(recorder.sent)).toEqual(['a']);
     await clock.advance(1);
-    expect(texts(recorder.sent)).toEqual(['a', 'a|b']);
+    // The retry carries exactly what the server may already hold under number 1; 'b' waits for 2.
+    expect(recorder.sent.map(({ number }) => number)).toEqual([1, 1]);
+    expect(texts(recorder.sent)).toEqual(['a', 'a']);
+    await clock.advance(50);
+    expect(recorder.sent.map(({ number }) => number)).toEqual([1, 1, 2]);
+    expect(texts(recorder.sent)).toEqual(['a', 'a', 'b']);
     expect(errors).toHaveLength(1);
     await batcher.close();
+  });
+
+  it('keeps a failed batch and its number when retrying it while closing', async () => {
+    const clock = new ManualClock();
+    const recorder = recordingSend(clock);
+    const batcher = new TokenBatcher({ send: recorder.send, clock });
+    batcher.pushToken('a');
+    await settle();
+    recorder.failWith(new Error('503'));
+    batcher.pushToken('b');
+    batcher.pushToken('c');
+    await batcher.close();
+    expect(recorder.sent.map(({ number }) => number)).toEqual([1, 2, 2]);
+    expect(texts(recorder.sent)).toEqual(['a', 'b|c', 'b|c']);
+  });
+
+  it('sends nothing more once discarded, and waits only for the send in flight', async () => {
+    const clock = new ManualClock();
+    const recorder = recordingSend(clock);
+    const batcher = new TokenBatcher({ send: recorder.send, clock });
+    const release = recorder.holdSends();
+    batcher.pushToken('a');
+    await settle();
+    batcher.pushToken('b');
+    let discarded = false;
+    const discarding = batcher.discard().then(() => (discarded = true));
+    await settle();
+    expect(discarded).toBe(false);
+    release();
+    await discarding;
+    batcher.pushToken('c');
+    await clock.advance(1_000);
+    expect(texts(recorder.sent)).toEqual(['a']);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('stops for good on a fatal error and makes close reject with it', async () => {

@@ -1,9 +1,15 @@
 import { MAX_EVENTS_PER_BATCH, TOKEN_BATCH_INTERVAL_MS, type NodeEvent } from '@infernet/protocol';
 import type { Clock, TimerHandle } from './clock';
 
+/** One request's worth of events, numbered 1, 2, 3 … in the order they are first sent. */
+export interface EventBatch {
+  number: number;
+  events: NodeEvent[];
+}
+
 export interface TokenBatcherOptions {
-  /** Posts one batch; resolves once the control plane stored it. */
-  send(events: NodeEvent[]): Promise<void>;
+  /** Posts one batch; resolves once the control plane stored it (or had already stored its number). */
+  send(batch: EventBatch): Promise<void>;
   clock: Clock;
   intervalMs?: number;
   /** True for errors that mean the job is no longer ours (lost lease, cancelled): stop sending. */
@@ -25,6 +31,10 @@ const MAX_FAILURE_PAUSE_MS = 5_000;
  * hundreds. Each engine chunk stays its own event, so readers see the
  * stream exactly as the engine produced it. Sends never overlap, which
  * keeps events in order.
+ * A batch that failed is re-sent exactly as it was, same number and same
+ * events, before anything newer: the server stores each number once, so a
+ * batch whose answer was lost is not stored twice, and nothing new rides
+ * along on a number the server may already have.
  * `close` flushes what is left and resolves only once it is stored, so
  * `complete` always comes after the last token.
  */
@@ -32,6 +42,9 @@ export class TokenBatcher {
   readonly #options: Required<Omit<TokenBatcherOptions, 'onError' | 'isFatal'>> &
     Pick<TokenBatcherOptions, 'onError' | 'isFatal'>;
   #pending: NodeEvent[] = [];
+  /** A batch that failed, to be re-sent as is. */
+  #unsent: EventBatch | undefined;
+  #nextNumber = 1;
   #urgent = false;
   #firstTokenSeen = false;
   #lastSendAt: number | undefined;
@@ -68,7 +81,7 @@ export class TokenBatcher {
     this.#clearTimer();
     if (this.#sending) await this.#sending;
     let failedAttempts = 0;
-    while (this.#pending.length > 0 && this.#fatalError === undefined) {
+    while (this.#hasWork() && this.#fatalError === undefined) {
       const failuresBefore = this.#failures;
       await this.#startSend();
       if (this.#failures > failuresBefore) {
@@ -77,6 +90,19 @@ export class TokenBatcher {
       }
     }
     if (this.#fatalError !== undefined) throw this.#fatalError;
+  }
+
+  /**
+   * Drops what is not sent yet and sends nothing more, for a job that was
+   * stopped. Resolves once a send in flight has settled; never rejects.
+   */
+  async discard(): Promise<void> {
+    this.#closing = true;
+    this.#clearTimer();
+    this.#pending = [];
+    this.#unsent = undefined;
+    if (this.#sending) await this.#sending;
+    this.#unsent = undefined;
   }
 
   #enqueue(event: NodeEvent, urgent: boolean): void {
@@ -88,7 +114,7 @@ export class TokenBatcher {
 
   /** Sends now if the window allows, otherwise makes sure a timer will. */
   #schedule(): void {
-    if (this.#sending || this.#closing || this.#pending.length === 0) return;
+    if (this.#sending || this.#closing || !this.#hasWork()) return;
     const now = this.#options.clock.now();
     const dueAt = this.#urgent || this.#lastSendAt === undefined ? now : this.#nextWindowAt();
     if (dueAt <= now) {
@@ -110,8 +136,16 @@ export class TokenBatcher {
     return (this.#lastSendAt ?? 0) + pause;
   }
 
+  #hasWork(): boolean {
+    return this.#unsent !== undefined || this.#pending.length > 0;
+  }
+
   #startSend(): Promise<void> {
-    const batch = this.#pending.splice(0, MAX_EVENTS_PER_BATCH);
+    const batch = this.#unsent ?? {
+      number: this.#nextNumber++,
+      events: this.#pending.splice(0, MAX_EVENTS_PER_BATCH),
+    };
+    this.#unsent = undefined;
     this.#urgent = false;
     this.#lastSendAt = this.#options.clock.now();
     const sending = this.#options
@@ -130,15 +164,15 @@ export class TokenBatcher {
     return sending;
   }
 
-  #handleFailure(batch: NodeEvent[], error: unknown): void {
+  #handleFailure(batch: EventBatch, error: unknown): void {
     const fatal = this.#options.isFatal?.(error) ?? false;
     this.#lastError = error;
     if (fatal) {
       this.#fatalError = error;
       this.#pending = [];
     } else {
-      // Put the batch back in front, so the stream keeps its order when the retry succeeds.
-      this.#pending = [...batch, ...this.#pending];
+      // Re-sent first and unchanged, so the stream keeps its order and the number its meaning.
+      this.#unsent = batch;
       this.#failures += 1;
     }
     this.#options.onError?.(error, fatal);
