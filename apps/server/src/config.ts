@@ -5,6 +5,7 @@ import {
   ABANDONED_STREAM_GRACE_SECONDS,
   DEFAULT_LEASE_SECONDS,
   DEFAULT_SERVER_PORT,
+  LEASE_SWEEP_INTERVAL_MS,
   NODE_LIVENESS_SECONDS,
 } from '@infernet/protocol';
 import { ModelPricesSchema, PriceSchema } from './pricing';
@@ -20,6 +21,10 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
     .optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+    .optional(),
   dataDirectory: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   livenessSeconds: z.coerce.number().int().positive(),
@@ -27,6 +32,10 @@ const ConfigSchema = z.object({
   pricePerMillionTokens: PriceSchema,
   modelPrices: ModelPricesSchema,
   abandonedStreamGraceSeconds: z.coerce.number().int().min(0),
+  maintenanceIntervalMs: z.coerce
+    .number({ message: 'INFERNET_LEASE_SWEEP_INTERVAL_MS must be a number of milliseconds' })
+    .int()
+    .min(50, 'INFERNET_LEASE_SWEEP_INTERVAL_MS must be at least 50'),
 });
 export type ServerConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -61,12 +70,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     port: flagValue(argv, '--port') ?? env.PORT ?? DEFAULT_SERVER_PORT,
     host: flagValue(argv, '--host') ?? env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
+    // Set: wake-ups between server copies travel over Redis pub/sub instead of LISTEN/NOTIFY.
+    redisUrl: env.REDIS_URL || undefined,
     dataDirectory: env.INFERNET_DATA_DIR || defaultDataDirectory(env),
     logLevel: env.INFERNET_LOG_LEVEL ?? 'info',
     livenessSeconds: env.INFERNET_NODE_LIVENESS_SECONDS ?? NODE_LIVENESS_SECONDS,
     leaseSeconds: env.INFERNET_LEASE_SECONDS ?? DEFAULT_LEASE_SECONDS,
     pricePerMillionTokens: env.INFERNET_PRICE_PER_MILLION_TOKENS ?? '0',
     modelPrices: parseModelPrices(env.INFERNET_MODEL_PRICES),
+    maintenanceIntervalMs: env.INFERNET_LEASE_SWEEP_INTERVAL_MS ?? LEASE_SWEEP_INTERVAL_MS,
     abandonedStreamGraceSeconds:
       env.INFERNET_ABANDONED_STREAM_GRACE_SECONDS ?? ABANDONED_STREAM_GRACE_SECONDS,
   });

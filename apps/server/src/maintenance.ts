@@ -18,17 +18,17 @@ export interface MaintenanceOptions {
  */
 export async function runMaintenance(options: Omit<MaintenanceOptions, 'intervalMs'>) {
   const { db } = options;
-  const leases = await db.jobs.expireLeases({
+  const { requeued, failed } = await db.jobs.expireLeases({
     maxAttempts: options.maxAttempts ?? MAX_JOB_ATTEMPTS,
   });
-  const abandoned = await db.jobs.cancelAbandoned({
+  const { count: abandoned } = await db.jobs.cancelAbandoned({
     graceSeconds: options.abandonedStreamGraceSeconds,
   });
   const nonces = await db.replay.prune(new Date(options.now()));
-  if (leases.requeued + leases.failed + abandoned > 0) {
-    options.logger.info({ ...leases, abandoned }, 'maintenance took back jobs');
+  if (requeued + failed + abandoned > 0) {
+    options.logger.info({ requeued, failed, abandoned }, 'maintenance took back jobs');
   }
-  return { ...leases, abandoned, nonces };
+  return { requeued, failed, abandoned, nonces };
 }
 
 /** Runs `runMaintenance` every `intervalMs` until stopped; a failed pass is logged and retried next time. */

@@ -1,7 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '@infernet/db';
-import { LEASE_SWEEP_INTERVAL_MS } from '@infernet/protocol';
 import { createApp } from './app';
 import type { ServerConfig } from './config';
 import type { ServerDependencies } from './context';
@@ -9,7 +8,28 @@ import type { Logger } from './logger';
 import { wireDependencies } from './dependencies';
 import { startMaintenance } from './maintenance';
 import { createPricing } from './pricing';
+import { withRedisNotifications } from './realtime/redis-notifications';
 import { join } from 'node:path';
+
+/**
+ * The database, with wake-ups between server copies over its own
+ * LISTEN/NOTIFY, or over Redis when REDIS_URL is set (then it holds no
+ * LISTEN connection).
+ */
+async function openSharedDatabase(config: ServerConfig, logger: Logger): Promise<Database> {
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDirectory: config.databaseUrl ? undefined : join(config.dataDirectory, 'pglite'),
+    listen: !config.redisUrl,
+  });
+  if (!config.redisUrl) return db;
+  try {
+    return await withRedisNotifications(db, { redisUrl: config.redisUrl, logger });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
 
 export interface RunningServer {
   url: string;
@@ -27,10 +47,7 @@ export async function startServer(
   logger: Logger,
   overrides: Partial<Pick<ServerDependencies, 'now' | 'keepAliveMs'>> = {},
 ): Promise<RunningServer> {
-  const db = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDirectory: config.databaseUrl ? undefined : join(config.dataDirectory, 'pglite'),
-  });
+  const db = await openSharedDatabase(config, logger);
   const now = overrides.now ?? Date.now;
   const { dependencies, disconnect } = wireDependencies({
     db,
@@ -46,7 +63,7 @@ export async function startServer(
     db,
     logger,
     now,
-    intervalMs: LEASE_SWEEP_INTERVAL_MS,
+    intervalMs: config.maintenanceIntervalMs,
     abandonedStreamGraceSeconds: config.abandonedStreamGraceSeconds,
   });
 
@@ -57,7 +74,8 @@ export async function startServer(
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ url, database: db.kind }, 'control plane listening');
+  const notifications = config.redisUrl ? 'redis' : 'postgres';
+  logger.info({ url, database: db.kind, notifications }, 'control plane listening');
 
   return {
     url,

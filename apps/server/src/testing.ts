@@ -1,18 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { signRequest, type KeyPair } from '@infernet/auth';
-import { openTestDatabase, type Database } from '@infernet/db';
+import { createScratchDatabase, openDatabase, openTestDatabase, type Database } from '@infernet/db';
 import { pino } from 'pino';
 import { createApp } from './app';
 import { wireDependencies } from './dependencies';
 import { createPricing } from './pricing';
+import { withRedisNotifications } from './realtime/redis-notifications';
 
-/** Test-only: an in-process app on a fresh database (PGlite, or Postgres with TEST_DATABASE_URL). */
-export async function createTestApp(
-  options: { keepAliveMs?: number; leaseSeconds?: number; pricePerMillionTokens?: string } = {},
-) {
-  const db: Database = await openTestDatabase({ databaseUrl: process.env.TEST_DATABASE_URL });
+export interface TestAppOptions {
+  keepAliveMs?: number;
+  leaseSeconds?: number;
+  pricePerMillionTokens?: string;
+}
+
+const silentLogger = pino({ level: 'silent' });
+
+/** An app on `db`, as `startServer` wires one; `close` also closes `db`. */
+function appOn(db: Database, options: TestAppOptions) {
   const { dependencies, disconnect } = wireDependencies({
     db,
-    logger: pino({ level: 'silent' }),
+    logger: silentLogger,
     keepAliveMs: options.keepAliveMs,
     leaseSeconds: options.leaseSeconds,
     pricing: createPricing(options.pricePerMillionTokens ?? '0', {}),
@@ -29,7 +36,60 @@ export async function createTestApp(
   };
 }
 
+/** Test-only: an in-process app on a fresh database (PGlite, or Postgres with TEST_DATABASE_URL). */
+export async function createTestApp(options: TestAppOptions = {}) {
+  return appOn(await openTestDatabase({ databaseUrl: process.env.TEST_DATABASE_URL }), options);
+}
+
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+export interface TestCopiesOptions extends TestAppOptions {
+  /** A PostgreSQL URL whose role may create databases (TEST_DATABASE_URL). */
+  databaseUrl: string;
+  /** Set: wake-ups travel over this Redis (TEST_REDIS_URL) instead of LISTEN/NOTIFY. */
+  redisUrl?: string | undefined;
+  /** How many copies; default 2. */
+  count?: number;
+}
+
+/**
+ * Test-only: several app copies on one fresh PostgreSQL database, each with
+ * its own Database (pool, and LISTEN connection or Redis connections) as
+ * separate server processes would have. With Redis they share a channel
+ * prefix unique to this call, so parallel runs on one Redis never hear each other.
+ */
+export async function createTestCopies(options: TestCopiesOptions) {
+  const scratch = await createScratchDatabase(options.databaseUrl);
+  const channelPrefix = `infernet-test-${randomBytes(6).toString('hex')}:`;
+  const copies: TestApp[] = [];
+  async function openCopy(): Promise<Database> {
+    const db = await openDatabase({ databaseUrl: scratch.url, listen: !options.redisUrl });
+    if (!options.redisUrl) return db;
+    try {
+      return await withRedisNotifications(db, {
+        redisUrl: options.redisUrl,
+        logger: silentLogger,
+        channelPrefix,
+      });
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  async function close(): Promise<void> {
+    await Promise.allSettled(copies.map((copy) => copy.close()));
+    await scratch.drop();
+  }
+  try {
+    for (let index = 0; index < (options.count ?? 2); index += 1) {
+      copies.push(appOn(await openCopy(), options));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { copies, channelPrefix, close };
+}
 
 /** Signs and sends a node API request, returning the response. */
 export async function signedPost(

@@ -1,4 +1,9 @@
 export { openDatabase } from './open-database';
-export { openTestDatabase, type TestDatabaseOptions } from './test-database';
+export {
+  createScratchDatabase,
+  openTestDatabase,
+  type ScratchDatabase,
+  type TestDatabaseOptions,
+} from './test-database';
 export type * from './types';
 export { CONSUMER_PAYMENTS_ACCOUNT, providerAccount } from './ledger';

@@ -40,7 +40,12 @@ describe('lease expiry and fencing', () => {
     const job = await createJob(db, MODEL);
     const stale = await claimExpired(first);
     expect(stale.fencingToken).toBe(1);
-    expect(await db.jobs.expireLeases({ maxAttempts: 3 })).toEqual({ requeued: 1, failed: 0 });
+    expect(await db.jobs.expireLeases({ maxAttempts: 3 })).toEqual({
+      requeued: 1,
+      failed: 0,
+      requeuedModels: [MODEL],
+      failedJobIds: [],
+    });
     expect((await db.jobs.findById(job.id))?.status).toBe('queued');
 
     const [current] = await db.jobs.claim({
@@ -86,7 +91,12 @@ describe('lease expiry and fencing', () => {
     const job = await createJob(db, MODEL);
     await claimExpired(first);
     await db.events.append(job.id, first.id, [token('a'), token('b')], { leaseSeconds: 0 });
-    expect(await db.jobs.expireLeases({ maxAttempts: 3 })).toEqual({ requeued: 0, failed: 1 });
+    expect(await db.jobs.expireLeases({ maxAttempts: 3 })).toEqual({
+      requeued: 0,
+      failed: 1,
+      requeuedModels: [],
+      failedJobIds: [job.id],
+    });
     const failed = await db.jobs.findById(job.id);
     expect(failed).toMatchObject({ status: 'failed', deliveredTokens: 2 });
     const last = (await eventTypes(job.id)).at(-1);
@@ -101,7 +111,9 @@ describe('lease expiry and fencing', () => {
     for (let attempt = 1; attempt <= 3; attempt += 1) {
       await claimExpired(attempt % 2 ? first : second);
       const sweep = await db.jobs.expireLeases({ maxAttempts: 3 });
-      expect(sweep).toEqual(attempt < 3 ? { requeued: 1, failed: 0 } : { requeued: 0, failed: 1 });
+      expect(sweep).toMatchObject(
+        attempt < 3 ? { requeued: 1, failed: 0 } : { requeued: 0, failed: 1 },
+      );
     }
     expect((await db.jobs.findById(job.id))?.error).toMatch(/after 3 attempts/);
     expect((await eventTypes(job.id)).at(-1)?.[1]).toMatchObject({ code: 'ATTEMPTS_EXHAUSTED' });
@@ -121,7 +133,10 @@ describe('lease expiry and fencing', () => {
     expect((await db.jobs.findById(held.id))!.leaseExpiresAt!.getTime()).toBeGreaterThan(
       Date.now() + 30_000,
     );
-    expect(await db.jobs.expireLeases({ maxAttempts: 3 })).toEqual({ requeued: 1, failed: 0 });
+    expect(await db.jobs.expireLeases({ maxAttempts: 3 })).toMatchObject({
+      requeued: 1,
+      failed: 0,
+    });
   });
 
   it.skipIf(!databaseUrl)(
@@ -135,6 +150,10 @@ describe('lease expiry and fencing', () => {
         db.jobs.expireLeases({ maxAttempts: 3 }),
       ]);
       expect(sweeps.reduce((sum, sweep) => sum + sweep.requeued, 0)).toBe(30);
+      // Each sweep names the model once, however many of its jobs it re-queued.
+      for (const sweep of sweeps) {
+        expect(sweep.requeuedModels).toEqual(sweep.requeued > 0 ? [MODEL] : []);
+      }
       expect((await db.jobs.counts()).queued).toBe(30);
     },
   );
@@ -203,7 +222,10 @@ describe('cancellation', () => {
     await db.jobs.trackReader(watched.id, 1);
     await db.jobs.trackReader(watched.id, 1);
     await db.jobs.trackReader(watched.id, -1);
-    expect(await db.jobs.cancelAbandoned({ graceSeconds: 0 })).toBe(1);
+    expect(await db.jobs.cancelAbandoned({ graceSeconds: 0 })).toEqual({
+      count: 1,
+      jobIds: [abandoned.id],
+    });
     expect((await db.jobs.findById(abandoned.id))?.status).toBe('cancelled');
     expect((await db.jobs.findById(watched.id))?.status).toBe('queued');
   });

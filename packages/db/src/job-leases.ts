@@ -106,9 +106,13 @@ const EXPIRE_SQL = `
       jsonb_build_object('message', error, 'code', code, 'delivered_tokens', delivered_tokens)
     FROM failed
   )
-  SELECT 'requeued' AS outcome, pg_notify('${JOB_AVAILABLE_CHANNEL}', model) AS notified FROM requeued
+  SELECT 'requeued' AS outcome, model AS topic,
+    pg_notify('${JOB_AVAILABLE_CHANNEL}', model) AS notified
+  FROM requeued
   UNION ALL
-  SELECT 'failed' AS outcome, pg_notify('${JOB_EVENTS_CHANNEL}', id::text) AS notified FROM failed`;
+  SELECT 'failed' AS outcome, id::text AS topic,
+    pg_notify('${JOB_EVENTS_CHANNEL}', id::text) AS notified
+  FROM failed`;
 
 const CANCELLED_BY_CONSUMER = 'CANCELLED';
 
@@ -154,13 +158,18 @@ export function createJobLeaseQueries(
     },
 
     async expireLeases({ maxAttempts, limit = 500 }): Promise<LeaseSweepResult> {
-      const rows = await client.query<{ outcome: 'requeued' | 'failed' }>(EXPIRE_SQL, [
-        maxAttempts,
-        limit,
-      ]);
+      const rows = await client.query<{ outcome: 'requeued' | 'failed'; topic: string }>(
+        EXPIRE_SQL,
+        [maxAttempts, limit],
+      );
+      const requeued = rows.filter((row) => row.outcome === 'requeued');
+      const failed = rows.filter((row) => row.outcome === 'failed');
       return {
-        requeued: rows.filter((row) => row.outcome === 'requeued').length,
-        failed: rows.filter((row) => row.outcome === 'failed').length,
+        requeued: requeued.length,
+        failed: failed.length,
+        // One wake-up per model is enough: every node woken for it claims what it can.
+        requeuedModels: [...new Set(requeued.map((row) => row.topic))],
+        failedJobIds: failed.map((row) => row.topic),
       };
     },
 
@@ -191,7 +200,7 @@ export function createJobLeaseQueries(
           graceSeconds,
         ],
       );
-      return rows.length;
+      return { count: rows.length, jobIds: rows.map((row) => row.id) };
     },
   };
 }

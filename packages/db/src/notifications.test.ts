@@ -36,6 +36,21 @@ function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
+/** Counts the sessions of `database` selected by `where`. */
+async function countSessions(database: string, where: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query<{ count: string }>(
+      `SELECT count(*) AS count FROM pg_stat_activity WHERE datname = $1 AND ${where}`,
+      [database],
+    );
+    return Number(result.rows[0]?.count ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Terminates the sessions of `database` selected by `where`, from outside the pool under test. */
 async function terminateSessions(database: string, where: string): Promise<number> {
   const client = new Client({ connectionString: databaseUrl });
@@ -104,6 +119,19 @@ describe('notifications in one process', () => {
     expect(await announced).toBe('mistral');
   });
 
+  it('delivers nothing when opened with listen: false', async () => {
+    const db = await openTestDatabase({ databaseUrl, listen: false });
+    cleanups.push(() => db.close());
+    const received: string[] = [];
+    db.notifications.onJobAvailable((model) => received.push(model));
+    db.notifications.onJobEvents((jobId) => received.push(jobId));
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    await db.events.append(job.id, provider.id, [{ event_type: 'token', data: { text: 'a' } }]);
+    await sleep(100);
+    expect(received).toEqual([]);
+  });
+
   it('answers ping and closes idempotently', async () => {
     const db = await openTestDatabase({ databaseUrl });
     await db.ping();
@@ -152,6 +180,17 @@ describe.skipIf(onPglite)('notifications across processes (PostgreSQL)', () => {
     );
     await createJob(db, 'after-reconnect');
     expect(await announced).toBe('after-reconnect');
+  });
+
+  it('opens no LISTEN connection when asked not to listen', async () => {
+    const scratch = await scratchDatabase();
+    const name = new URL(scratch.url).pathname.slice(1);
+    const quiet = await openDatabase({ databaseUrl: scratch.url, listen: false });
+    cleanups.push(() => quiet.close());
+    await createJob(quiet, 'llama3');
+    expect(await countSessions(name, `query LIKE 'LISTEN%'`)).toBe(0);
+    await openOn(scratch.url);
+    expect(await countSessions(name, `query LIKE 'LISTEN%'`)).toBe(1);
   });
 
   it('survives pooled connections being terminated', async () => {

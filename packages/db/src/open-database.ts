@@ -82,6 +82,8 @@ function assemble(parts: DatabaseParts): Database {
   };
 }
 
+async function notListening(): Promise<void> {}
+
 /**
  * Wraps an open PGlite instance and migrates it. Closing the Database calls
  * `release`, which by default closes the instance.
@@ -89,11 +91,15 @@ function assemble(parts: DatabaseParts): Database {
 export async function openPgliteDatabase(
   pglite: PGlite,
   release?: () => Promise<void>,
+  options: { listen?: boolean | undefined } = {},
 ): Promise<Database> {
   const client = createPgliteClient(pglite, release);
   try {
     await applyMigrations(client, await loadMigrations());
     const hub = new NotificationHub();
+    if (options.listen === false) {
+      return assemble({ kind: 'pglite', client, hub, stopListening: notListening });
+    }
     // PGlite is in-process: its notifications come from this process only, so it never reconnects.
     const unlisteners = await Promise.all(
       NOTIFICATION_CHANNELS.map((channel) =>
@@ -110,7 +116,7 @@ export async function openPgliteDatabase(
   }
 }
 
-async function openPostgresDatabase(databaseUrl: string): Promise<Database> {
+async function openPostgresDatabase(databaseUrl: string, listen: boolean): Promise<Database> {
   const pool = new Pool({ connectionString: databaseUrl });
   // An idle pooled connection the server terminates is reported here; without
   // a handler the event would crash the process. The pool discards that
@@ -120,6 +126,7 @@ async function openPostgresDatabase(databaseUrl: string): Promise<Database> {
   try {
     await applyMigrations(client, await loadMigrations());
     const hub = new NotificationHub();
+    if (!listen) return assemble({ kind: 'postgres', client, hub, stopListening: notListening });
     const listener = await startPostgresListener({
       connectionString: databaseUrl,
       channels: NOTIFICATION_CHANNELS,
@@ -144,10 +151,12 @@ async function openPostgresDatabase(databaseUrl: string): Promise<Database> {
  * await db.close();
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgresDatabase(options.databaseUrl);
+  const listen = options.listen ?? true;
+  if (options.databaseUrl) return openPostgresDatabase(options.databaseUrl, listen);
   if (options.dataDirectory) {
     await mkdir(options.dataDirectory, { recursive: true });
-    return openPgliteDatabase(await PGlite.create({ dataDir: options.dataDirectory }));
+    const pglite = await PGlite.create({ dataDir: options.dataDirectory });
+    return openPgliteDatabase(pglite, undefined, { listen });
   }
-  return openPgliteDatabase(await PGlite.create());
+  return openPgliteDatabase(await PGlite.create(), undefined, { listen });
 }

@@ -166,8 +166,14 @@ describe('providers.find*, list and remove', () => {
     expect(await db.providers.remove(provider.publicKey)).toEqual({
       deleted: true,
       id: provider.id,
+      requeuedModels: [],
+      failedJobIds: [],
     });
-    expect(await db.providers.remove(provider.publicKey)).toEqual({ deleted: false });
+    expect(await db.providers.remove(provider.publicKey)).toEqual({
+      deleted: false,
+      requeuedModels: [],
+      failedJobIds: [],
+    });
     expect(await db.providers.findById(provider.id)).toBeNull();
     const kept = await db.jobs.findById(job.id);
     expect(kept).toMatchObject({ status: 'completed', providerId: null });
@@ -181,7 +187,10 @@ describe('providers.find*, list and remove', () => {
     await db.events.append(streaming.id, provider.id, [
       { event_type: 'token', data: { text: 'Hel' } },
     ]);
-    await db.providers.remove(provider.publicKey);
+    expect(await db.providers.remove(provider.publicKey)).toMatchObject({
+      requeuedModels: [waiting.model],
+      failedJobIds: [streaming.id],
+    });
 
     expect(await db.jobs.findById(waiting.id)).toMatchObject({
       status: 'queued',

@@ -101,7 +101,8 @@ const REQUEUE_HELD_JOBS_SQL = `
     WHERE provider_id = $1 AND status = 'assigned'
     RETURNING model
   )
-  SELECT pg_notify('${JOB_AVAILABLE_CHANNEL}', model) FROM (SELECT DISTINCT model FROM requeued) AS models`;
+  SELECT model, pg_notify('${JOB_AVAILABLE_CHANNEL}', model) AS notified
+  FROM (SELECT DISTINCT model FROM requeued) AS models`;
 
 const FAIL_RUNNING_JOBS_SQL = `
   WITH failed AS (
@@ -113,7 +114,7 @@ const FAIL_RUNNING_JOBS_SQL = `
     INSERT INTO job_events (job_id, seq, type, data)
     SELECT id, event_seq, 'error', jsonb_build_object('message', $2::text) FROM failed
   )
-  SELECT pg_notify('${JOB_EVENTS_CHANNEL}', id::text) FROM failed`;
+  SELECT id::text AS id, pg_notify('${JOB_EVENTS_CHANNEL}', id::text) AS notified FROM failed`;
 
 const PROVIDER_REMOVED_MESSAGE = 'The provider running this job left the network.';
 
@@ -187,11 +188,19 @@ export function createProviderQueries(client: SqlClient): ProviderQueries {
           [publicKey],
         );
         const id = locked[0]?.id;
-        if (id === undefined) return { deleted: false };
-        await executor.query(REQUEUE_HELD_JOBS_SQL, [id]);
-        await executor.query(FAIL_RUNNING_JOBS_SQL, [id, PROVIDER_REMOVED_MESSAGE]);
+        if (id === undefined) return { deleted: false, requeuedModels: [], failedJobIds: [] };
+        const requeued = await executor.query<{ model: string }>(REQUEUE_HELD_JOBS_SQL, [id]);
+        const failed = await executor.query<{ id: string }>(FAIL_RUNNING_JOBS_SQL, [
+          id,
+          PROVIDER_REMOVED_MESSAGE,
+        ]);
         await executor.query('DELETE FROM providers WHERE id = $1', [id]);
-        return { deleted: true, id };
+        return {
+          deleted: true,
+          id,
+          requeuedModels: requeued.map((row) => row.model),
+          failedJobIds: failed.map((row) => row.id),
+        };
       });
     },
 

@@ -12,6 +12,8 @@ export interface TestDatabaseOptions {
    * for every call. Absent: an in-memory PGlite.
    */
   databaseUrl?: string | undefined;
+  /** As `OpenDatabaseOptions.listen`: false opens no LISTEN connection. */
+  listen?: boolean | undefined;
 }
 
 export interface ScratchDatabase {
@@ -94,9 +96,9 @@ export async function parkTestPglite(pglite: PGlite): Promise<void> {
   parkedInstances.push(pglite);
 }
 
-async function openTestPglite(): Promise<Database> {
+async function openTestPglite(listen: boolean | undefined): Promise<Database> {
   const pglite = await takeTestPglite();
-  return openPgliteDatabase(pglite, () => parkTestPglite(pglite));
+  return openPgliteDatabase(pglite, () => parkTestPglite(pglite), { listen });
 }
 
 /**
@@ -107,11 +109,11 @@ async function openTestPglite(): Promise<Database> {
  * afterEach(() => db.close());
  */
 export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
-  if (!options.databaseUrl) return openTestPglite();
+  if (!options.databaseUrl) return openTestPglite(options.listen);
   const scratch = await createScratchDatabase(options.databaseUrl);
   let database: Database;
   try {
-    database = await openDatabase({ databaseUrl: scratch.url });
+    database = await openDatabase({ databaseUrl: scratch.url, listen: options.listen });
   } catch (error) {
     await scratch.drop();
     throw error;

@@ -53,6 +53,15 @@ export interface HeartbeatInput {
   specs: NodeSpecs | undefined;
 }
 
+export interface RemoveProviderResult {
+  deleted: boolean;
+  id?: string;
+  /** Models of the jobs that went back to the queue, each once: wake-ups to publish. */
+  requeuedModels: string[];
+  /** Jobs that failed because the provider left: their readers need waking. */
+  failedJobIds: string[];
+}
+
 export interface ProviderQueries {
   /** Insert or update the row owned by `publicKey`; a key owns at most one row. */
   register(input: RegisterProviderInput): Promise<RegisterProviderResult>;
@@ -65,7 +74,7 @@ export interface ProviderQueries {
    * Jobs it still holds are released in the same transaction: `assigned` ones (nothing
    * streamed yet) go back to the queue, `running` ones fail with a terminal `error` event.
    */
-  remove(publicKey: string): Promise<{ deleted: boolean; id?: string }>;
+  remove(publicKey: string): Promise<RemoveProviderResult>;
   /** All providers, newest heartbeat first. */
   list(options: { limit: number }): Promise<ProviderRecord[]>;
   /** Models served by providers whose last heartbeat is within `livenessSeconds` and that are not offline. */
@@ -161,6 +170,10 @@ export interface LeaseSweepResult {
   requeued: number;
   /** Jobs whose lease expired after streaming began, or out of attempts: failed with a reason. */
   failed: number;
+  /** Models of the re-queued jobs, each once, so a caller can wake nodes waiting for them. */
+  requeuedModels: string[];
+  /** Ids of the failed jobs, so a caller can wake their readers. */
+  failedJobIds: string[];
 }
 
 export interface JobCounts {
@@ -219,8 +232,8 @@ export interface JobQueries {
   expireLeases(input: { maxAttempts: number; limit?: number }): Promise<LeaseSweepResult>;
   /** Counts SSE readers across server copies: +1 on connect, -1 on disconnect. */
   trackReader(jobId: string, change: 1 | -1): Promise<void>;
-  /** Cancels unfinished jobs whose last reader left more than `graceSeconds` ago; returns how many. */
-  cancelAbandoned(input: { graceSeconds: number }): Promise<number>;
+  /** Cancels unfinished jobs whose last reader left more than `graceSeconds` ago; returns which. */
+  cancelAbandoned(input: { graceSeconds: number }): Promise<{ count: number; jobIds: string[] }>;
 }
 
 export interface LedgerEntry {
@@ -291,7 +304,9 @@ export type Unsubscribe = () => void;
 
 /**
  * Cross-process wake-ups over LISTEN/NOTIFY. Listeners run in this process;
- * notifications come from any process sharing the database.
+ * notifications come from any process sharing the database. A Database opened
+ * with `listen: false` delivers none: another transport (the server's Redis
+ * option) feeds its own `Notifications` instead.
  *
  * When the listening connection to PostgreSQL drops, notifications sent
  * meanwhile are lost; after it reconnects every listener is called once with
@@ -324,4 +339,11 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; absent means in-memory (tests). */
   dataDirectory?: string | undefined;
+  /**
+   * Default true: hold a LISTEN connection that feeds `notifications`. False
+   * when another transport carries the wake-ups: no LISTEN connection is
+   * opened and `notifications` delivers nothing. The SQL calls pg_notify
+   * either way.
+   */
+  listen?: boolean | undefined;
 }

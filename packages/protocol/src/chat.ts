@@ -86,9 +86,8 @@ export const STREAM_ERROR_CODES = [
 export const ErrorStreamEventSchema = z.object({
   message: z.string(),
   code: z.string().optional(),
-  usage: z
-    .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int() })
-    .optional(),
+  /** Tokens the consumer received before the error: what a partial answer is billed on. */
+  delivered_tokens: z.number().int().optional(),
 });
 export const STREAM_EVENT_NAMES = ['job', 'meta', 'token', 'done', 'error'] as const;
 export type StreamEventName = (typeof STREAM_EVENT_NAMES)[number];

@@ -3,9 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createScratchDatabase } from '@infernet/db';
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../..');
-const TSX = join(REPOSITORY_ROOT, 'node_modules/.bin/tsx');
+/**
+ * The server runs as one node process with tsx as an import hook, not under
+ * the tsx CLI, which would put it in a child process: a SIGKILL must reach the
+ * server itself, never leave it orphaned.
+ */
+const NODE_WITH_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 export interface ManagedProcess {
   child: ChildProcess;
@@ -88,8 +94,14 @@ export async function startServerProcess(
   env: Record<string, string> = {},
 ): Promise<ServerProcess & { dataDirectory: string }> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'infernet-server-'));
-  const databaseUrl = process.env.TEST_DATABASE_URL;
-  const child = spawn(TSX, [join(REPOSITORY_ROOT, 'apps/server/src/main.ts')], {
+  // With a PostgreSQL server for tests, each control plane gets a database of its own
+  // unless the caller shares one on purpose (DATABASE_URL), so counts are never polluted.
+  const scratch =
+    env.DATABASE_URL === undefined && process.env.TEST_DATABASE_URL
+      ? await createScratchDatabase(process.env.TEST_DATABASE_URL)
+      : undefined;
+  const [node, ...flags] = NODE_WITH_TSX;
+  const child = spawn(node, [...flags, join(REPOSITORY_ROOT, 'apps/server/src/main.ts')], {
     cwd: REPOSITORY_ROOT,
     env: {
       ...process.env,
@@ -97,13 +109,23 @@ export async function startServerProcess(
       HOST: '127.0.0.1',
       INFERNET_DATA_DIR: dataDirectory,
       INFERNET_LOG_LEVEL: 'warn',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const managed = manage(child, 'server');
-  const ready = await managed.waitForLine(/control plane ready at (http:\/\/\S+)/, 60_000);
+  const removeData = async () => {
+    await rm(dataDirectory, { recursive: true, force: true });
+    await scratch?.drop();
+  };
+  const ready = await managed
+    .waitForLine(/control plane ready at (http:\/\/\S+)/, 60_000)
+    .catch(async (error: unknown) => {
+      await managed.stop('SIGKILL');
+      await removeData();
+      throw error;
+    });
   const url = /ready at (http:\/\/\S+)/.exec(ready)![1]!.replace('localhost', '127.0.0.1');
   return {
     ...managed,
@@ -111,7 +133,7 @@ export async function startServerProcess(
     dataDirectory,
     async stop(signal) {
       const code = await managed.stop(signal);
-      await rm(dataDirectory, { recursive: true, force: true });
+      await removeData();
       return code;
     },
   };

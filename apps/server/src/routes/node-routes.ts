@@ -153,7 +153,9 @@ export function nodeRoutes(dependencies: ServerDependencies) {
 
   routes.post('/remove', async (context) => {
     signedBody(context, RoleOnlyRequestSchema);
-    return wrap(context, await db.providers.remove(context.get('publicKey')));
+    // Only the outcome goes back; which jobs it released is for wake-ups, not for the node.
+    const { deleted, id } = await db.providers.remove(context.get('publicKey'));
+    return wrap(context, { deleted, id });
   });
 
   routes.post('/jobs/poll', async (context) => {
