@@ -1,0 +1,323 @@
+/**
+ * B5: time to first token through the control plane versus calling the same
+ * engine directly, at 50 concurrent streams. A fake Ollama serves the model,
+ * real node daemons (`infernet start --foreground`, each its own process;
+ * two, because the CLI caps a node at 25 concurrent jobs) serve it to a
+ * control-plane process, and 50 consumers each run chats back to back. A
+ * one-stream-at-a-time run first shows the cost of the hops without queueing.
+ *
+ *
+ *   direct    POST {ollama}/api/chat (stream); TTFT = until the first
+ *             chunk with content
+ *   infernet  POST /api/chat, then GET /api/chat/stream/:id (SSE); TTFT =
+ *             from the POST until the first `token` event
+ *
+ *   npm run bench:ttft
+ *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=50 BENCH_TOKEN_DELAY_MS=2 npm run bench:ttft
+ *
+ * Both sides use the same bare `node:http` client, so client overhead
+ * cancels out in the difference.
+ */
+import http from 'node:http';
+import pg from 'pg';
+import { LONG_POLL_MAX_WAIT_SECONDS, POLL_MAX_JOBS } from '@infernet/protocol';
+import { startFakeOllama } from '@infernet/testkit';
+import { runCli, startServerProcess, temporaryHome } from '../tests/e2e/src/processes';
+import { Cleanup } from './support/cleanup';
+import { keepAliveAgent, openSse, postJson } from './support/http-client';
+import { CpuMeter, cpuSecondsOf, ownCpuSeconds, processTree } from './support/process-cpu';
+import { printGoal, printHeading, printLatency } from './support/report';
+import { createScratchDatabase } from './support/scratch-database';
+import { summarizeLatency } from './support/statistics';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
+const SINGLE_STREAM_REQUESTS = Number(process.env.BENCH_SINGLE_STREAM_REQUESTS ?? 50);
+const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? CONCURRENCY);
+const TOKEN_DELAY_MS = Number(process.env.BENCH_TOKEN_DELAY_MS ?? 2);
+const MODEL = 'bench-ttft-model';
+const REPLY = 'The quick brown fox jumps over the lazy dog again and again.'
+  .split(' ')
+  .map((word) => `${word} `);
+const GOAL = { addedP50: 5, addedP99: 25 };
+/** A pick-up slower than this at one stream means a long poll ran out, not queueing. */
+const STALLED_PICKUP_MS = LONG_POLL_MAX_WAIT_SECONDS * 1000 * 0.8;
+
+const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+/** Runs `total` calls of `once`, `concurrency` at a time, and returns what each measured. */
+async function closedLoop<Sample>(
+  total: number,
+  concurrency: number,
+  once: () => Promise<Sample>,
+): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (started < total) {
+        started += 1;
+        samples.push(await once());
+      }
+    }),
+  );
+  return samples;
+}
+
+/** One streamed chat straight to the engine; resolves the TTFT in ms once the stream ends. */
+function directChat(engineUrl: URL): Promise<number> {
+  const body = JSON.stringify({
+    model: MODEL,
+    messages: [{ role: 'user', content: 'Say something' }],
+    stream: true,
+  });
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    let firstTokenAt: number | undefined;
+    const request = http.request(
+      {
+        agent: keepAliveAgent,
+        host: engineUrl.hostname,
+        port: engineUrl.port,
+        method: 'POST',
+        path: '/api/chat',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let buffer = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          const arrivedAt = performance.now();
+          buffer += chunk;
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) !== -1) {
+            const line = buffer.slice(0, newline);
+            buffer = buffer.slice(newline + 1);
+            if (firstTokenAt !== undefined || line === '') continue;
+            const parsed = JSON.parse(line) as { message?: { content?: string } };
+            if (parsed.message?.content) firstTokenAt = arrivedAt;
+          }
+        });
+        response.on('end', () =>
+          firstTokenAt === undefined
+            ? reject(new Error('the engine stream ended without a token'))
+            : resolve(firstTokenAt - startedAt),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+interface InfernetSample {
+  ttft: number;
+  /** POST /api/chat answered (the job is queued). */
+  submitted: number;
+  /** The `meta` event arrived: a node picked the job up and its first post was relayed. */
+  meta: number;
+}
+
+/** One chat through the control plane; resolves once its stream ended with `done`. */
+async function infernetChat(baseUrl: URL): Promise<InfernetSample> {
+  const startedAt = performance.now();
+  const response = await postJson(
+    baseUrl,
+    '/api/chat',
+    JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say something' }] }),
+  );
+  const submittedAt = performance.now();
+  if (response.status !== 201)
+    throw new Error(`POST /api/chat answered ${response.status}: ${response.body}`);
+  const { jobId, streamToken } = JSON.parse(response.body) as {
+    jobId: string;
+    streamToken: string;
+  };
+  let metaAt: number | undefined;
+  let firstTokenAt: number | undefined;
+  let finished = false;
+  const connection = openSse(
+    baseUrl,
+    `/api/chat/stream/${jobId}`,
+    { authorization: `Bearer ${streamToken}` },
+    (event, arrivedAt) => {
+      if (event.event === 'meta') metaAt ??= arrivedAt;
+      if (event.event === 'token') firstTokenAt ??= arrivedAt;
+      if (event.event === 'done' || event.event === 'error') finished = true;
+      if (event.event === 'error') console.error(`job ${jobId} failed: ${event.data}`);
+    },
+  );
+  await connection.opened;
+  await connection.ended;
+  if (!finished || firstTokenAt === undefined) {
+    throw new Error(`the stream of job ${jobId} ended without a token and a done event`);
+  }
+  return {
+    ttft: firstTokenAt - startedAt,
+    submitted: submittedAt - startedAt,
+    meta: (metaAt ?? firstTokenAt) - startedAt,
+  };
+}
+
+function printBreakdown(title: string, samples: readonly InfernetSample[]): void {
+  printHeading(title);
+  printLatency(
+    'POST /api/chat answered',
+    summarizeLatency(samples.map((sample) => sample.submitted)),
+  );
+  printLatency(
+    'meta event (node picked up)',
+    summarizeLatency(samples.map((sample) => sample.meta)),
+  );
+  printLatency('first token event', summarizeLatency(samples.map((sample) => sample.ttft)));
+  printLatency(
+    'meta → first token',
+    summarizeLatency(samples.map((sample) => sample.ttft - sample.meta)),
+  );
+}
+
+const cleanup = new Cleanup();
+try {
+  const ollama = cleanup.add(
+    'fake Ollama',
+    await startFakeOllama({ models: [MODEL], reply: () => REPLY, tokenDelayMs: TOKEN_DELAY_MS }),
+    (engine) => engine.close(),
+  );
+  const scratch = cleanup.add('scratch database', await createScratchDatabase(), (database) =>
+    database.drop(),
+  );
+  const server = cleanup.add(
+    'control plane',
+    await startServerProcess({ DATABASE_URL: scratch.url }),
+    (process) => process.stop(),
+  );
+  // The CLI caps a node at POLL_MAX_JOBS (25) concurrent jobs, so 50 streams need two daemons.
+  const nodeCount = Math.ceil(CONCURRENCY / POLL_MAX_JOBS);
+  const nodes = [];
+  for (let index = 0; index < nodeCount; index += 1) {
+    const home = cleanup.add('node home', await temporaryHome(), (directory) => directory.remove());
+    const nodeEnvironment = {
+      HOME: home.path,
+      XDG_CONFIG_HOME: `${home.path}/.config`,
+      INFERNET_CONTROL_PLANE_URL: server.url,
+      INFERNET_ENGINE: 'ollama',
+      INFERNET_ENGINE_URL: ollama.url,
+      INFERNET_NODE_NAME: `bench-ttft-node-${index}`,
+      INFERNET_MAX_CONCURRENT_JOBS: String(Math.ceil(CONCURRENCY / nodeCount)),
+    };
+    const init = runCli(['init', '--no-advertise'], nodeEnvironment);
+    if ((await init.exited) !== 0)
+      throw new Error(`infernet init failed:\n${init.lines.join('\n')}`);
+    nodes.push(
+      cleanup.add('node daemon', runCli(['start', '--foreground'], nodeEnvironment), (daemon) =>
+        daemon.stop(),
+      ),
+    );
+  }
+  await Promise.all(nodes.map((node) => node.waitForLine(/node ready/, 60_000)));
+
+  const probe = cleanup.add(
+    'probe connection',
+    new pg.Client({ connectionString: scratch.url }),
+    (client) => client.end(),
+  );
+  probe.on('error', () => {});
+  await probe.connect();
+  const engineUrl = new URL(ollama.url);
+  const baseUrl = new URL(server.url);
+  console.log(
+    `${CONCURRENCY} concurrent streams, ${REQUESTS} chats per side after ${WARMUP_REQUESTS} warm-up; fake Ollama ${TOKEN_DELAY_MS} ms per token, ${REPLY.length} tokens per reply; ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
+  );
+
+  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => directChat(engineUrl));
+  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => infernetChat(baseUrl));
+
+  // One stream at a time first: the overhead of the hops themselves, with no queueing.
+  const singleRequests = Math.min(REQUESTS, SINGLE_STREAM_REQUESTS);
+  const singleDirect = summarizeLatency(
+    await closedLoop(singleRequests, 1, () => directChat(engineUrl)),
+  );
+  const singleSamples = await closedLoop(singleRequests, 1, () => infernetChat(baseUrl));
+  const singleInfernet = summarizeLatency(singleSamples.map((sample) => sample.ttft));
+  const slowestSingle = singleSamples.reduce((slowest, sample) =>
+    sample.ttft > slowest.ttft ? sample : slowest,
+  );
+
+  const direct = summarizeLatency(
+    await closedLoop(REQUESTS, CONCURRENCY, () => directChat(engineUrl)),
+  );
+  // Let the warm-up's last completions settle before the measured run.
+  await pause(200);
+  const databasePids = (
+    await probe.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [scratch.name],
+    )
+  ).rows.map((row) => row.pid);
+  const cpu = new CpuMeter({
+    'load generator + fake Ollama': ownCpuSeconds,
+    'control plane': (() => {
+      const pids = processTree(server.child.pid!);
+      return () => cpuSecondsOf(pids);
+    })(),
+    [`node daemon${nodes.length > 1 ? `s (${nodes.length})` : ''}`]: (() => {
+      const pids = nodes.flatMap((node) => processTree(node.child.pid!));
+      return () => cpuSecondsOf(pids);
+    })(),
+    'PostgreSQL (this database)': () => cpuSecondsOf(databasePids),
+  });
+  cpu.start();
+  const measuredAt = performance.now();
+  const samples = await closedLoop(REQUESTS, CONCURRENCY, () => infernetChat(baseUrl));
+  const seconds = (performance.now() - measuredAt) / 1000;
+  const cores = cpu.stop();
+  const infernet = summarizeLatency(samples.map((sample) => sample.ttft));
+
+  printHeading('time to first token, 1 stream at a time (no queueing)');
+  printLatency('direct to the engine (baseline)', singleDirect);
+  printLatency('through infernet', singleInfernet);
+  console.log(
+    `  slowest infernet chat: answered ${slowestSingle.submitted.toFixed(1)} ms, meta ${slowestSingle.meta.toFixed(1)} ms, first token ${slowestSingle.ttft.toFixed(1)} ms after the POST`,
+  );
+  if (slowestSingle.meta > STALLED_PICKUP_MS) {
+    console.log(
+      `  note: that job sat queued until a node's ${LONG_POLL_MAX_WAIT_SECONDS} s long poll ran out: the wake-up did not lead to a claim (a missed pick-up, not load).`,
+    );
+  }
+  printHeading(`time to first token, ${CONCURRENCY} concurrent streams`);
+  printLatency('direct to the engine (baseline)', direct);
+  printLatency('through infernet', infernet);
+  printBreakdown(
+    `infernet at 1 stream, from the consumer POST (where the time goes)`,
+    singleSamples,
+  );
+  printBreakdown(`infernet at ${CONCURRENCY} streams, from the consumer POST`, samples);
+  console.log(
+    `${(samples.length / seconds).toFixed(0)} chats/s through infernet; CPU (cores of 2): ${Object.entries(
+      cores,
+    )
+      .map(([name, used]) => `${name} ${used.toFixed(2)}`)
+      .join(', ')}`,
+  );
+
+  const addedP50 = infernet.p50 - direct.p50;
+  const addedP99 = infernet.p99 - direct.p99;
+  printHeading('goals');
+  console.log(
+    `added at 1 stream (context, no goal): p50 ${(singleInfernet.p50 - singleDirect.p50).toFixed(2)} ms, p99 ${(singleInfernet.p99 - singleDirect.p99).toFixed(2)} ms`,
+  );
+  printGoal(
+    `added TTFT p50 ≤ ${GOAL.addedP50} ms at ${CONCURRENCY} streams (${addedP50.toFixed(2)} ms)`,
+    addedP50 <= GOAL.addedP50,
+  );
+  printGoal(
+    `added TTFT p99 ≤ ${GOAL.addedP99} ms at ${CONCURRENCY} streams (${addedP99.toFixed(2)} ms)`,
+    addedP99 <= GOAL.addedP99,
+  );
+  console.log(
+    `ratio: infernet / direct TTFT at ${CONCURRENCY} streams = ${(infernet.p50 / direct.p50).toFixed(1)}× at p50, ${(infernet.p99 / direct.p99).toFixed(1)}× at p99`,
+  );
+} finally {
+  await cleanup.run();
+}
