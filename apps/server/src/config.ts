@@ -26,6 +26,11 @@ const ConfigSchema = z.object({
     .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
     .optional(),
   dataDirectory: z.string().min(1),
+  databasePoolSize: z.coerce
+    .number({ message: 'DATABASE_POOL_SIZE must be a number' })
+    .int()
+    .min(1, 'DATABASE_POOL_SIZE must be at least 1')
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   livenessSeconds: z.coerce.number().int().positive(),
   leaseSeconds: z.coerce.number().int().positive(),
@@ -73,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     // Set: wake-ups between server copies travel over Redis pub/sub instead of LISTEN/NOTIFY.
     redisUrl: env.REDIS_URL || undefined,
     dataDirectory: env.INFERNET_DATA_DIR || defaultDataDirectory(env),
+    databasePoolSize: env.DATABASE_POOL_SIZE || undefined,
     logLevel: env.INFERNET_LOG_LEVEL ?? 'info',
     livenessSeconds: env.INFERNET_NODE_LIVENESS_SECONDS ?? NODE_LIVENESS_SECONDS,
     leaseSeconds: env.INFERNET_LEASE_SECONDS ?? DEFAULT_LEASE_SECONDS,

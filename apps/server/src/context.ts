@@ -18,6 +18,8 @@ export interface ServerDependencies {
   leaseSeconds: number;
   pricing: Pricing;
   keepAliveMs: number;
+  /** A parked long poll re-checks the queue this often even without a notification. */
+  pollRecheckMs: number;
 }
 
 /** Typed Hono context variables set by middleware and read by handlers. */

@@ -5,6 +5,7 @@ import {
   SSE_KEEP_ALIVE_MS,
 } from '@infernet/protocol';
 import type { ServerDependencies } from './context';
+import { POLL_RECHECK_MS } from './job-polling';
 import type { Logger } from './logger';
 import { createPricing, type Pricing } from './pricing';
 import { TopicHub } from './realtime/topic-hub';
@@ -14,6 +15,7 @@ export interface DependencyOptions {
   logger: Logger;
   now?: () => number;
   keepAliveMs?: number;
+  pollRecheckMs?: number;
   livenessSeconds?: number;
   leaseSeconds?: number;
   pricing?: Pricing;
@@ -45,6 +47,7 @@ export function wireDependencies(options: DependencyOptions): {
       livenessSeconds: options.livenessSeconds ?? NODE_LIVENESS_SECONDS,
       leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
       keepAliveMs: options.keepAliveMs ?? SSE_KEEP_ALIVE_MS,
+      pollRecheckMs: options.pollRecheckMs ?? POLL_RECHECK_MS,
       pricing: options.pricing ?? createPricing('0', {}),
     },
     disconnect() {

@@ -3,13 +3,23 @@ import type { ServerDependencies } from './context';
 import { Wakeup } from './realtime/wakeup';
 
 /**
+ * Notifications are hints: one can be lost (a listener reconnecting) or wake
+ * a claim that skips a momentarily locked job. A parked poll therefore also
+ * re-checks this often, which bounds such a stall without costing much.
+ */
+export const POLL_RECHECK_MS = 5_000;
+
+/**
  * Claims jobs for a provider, holding the request open up to `waitSeconds`
  * when none is queued. It subscribes to wake-ups before each claim attempt so
  * a job submitted between the claim and the wait still wakes it: pick-up costs
  * one notification, not a polling interval.
  */
 export async function claimWithLongPoll(
-  dependencies: Pick<ServerDependencies, 'db' | 'jobAvailability' | 'leaseSeconds' | 'now'>,
+  dependencies: Pick<
+    ServerDependencies,
+    'db' | 'jobAvailability' | 'leaseSeconds' | 'now' | 'pollRecheckMs'
+  >,
   request: { provider: ProviderRecord; limit: number; waitSeconds: number; signal: AbortSignal },
 ): Promise<JobRecord[]> {
   const models = request.provider.specs.served_models;
@@ -30,7 +40,7 @@ export async function claimWithLongPoll(
             });
       const remaining = deadline - dependencies.now();
       if (jobs.length > 0 || remaining <= 0) return jobs;
-      await wakeup.wait(remaining, request.signal);
+      await wakeup.wait(Math.min(remaining, dependencies.pollRecheckMs), request.signal);
     }
   } finally {
     unsubscribe();

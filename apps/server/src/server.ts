@@ -21,6 +21,7 @@ async function openSharedDatabase(config: ServerConfig, logger: Logger): Promise
     databaseUrl: config.databaseUrl,
     dataDirectory: config.databaseUrl ? undefined : join(config.dataDirectory, 'pglite'),
     listen: !config.redisUrl,
+    poolSize: config.databasePoolSize,
   });
   if (!config.redisUrl) return db;
   try {

@@ -22,6 +22,8 @@ function appOn(db: Database, options: TestAppOptions) {
     logger: silentLogger,
     keepAliveMs: options.keepAliveMs,
     leaseSeconds: options.leaseSeconds,
+    // Long enough that a test passing in time proves a notification woke the poll.
+    pollRecheckMs: 60_000,
     pricing: createPricing(options.pricePerMillionTokens ?? '0', {}),
   });
   const app = createApp(dependencies);

@@ -8,15 +8,44 @@ ALTER TABLE jobs ADD COLUMN last_event_batch integer NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN first_token_at timestamptz;
 -- Token events stored: what reached (or can reach) the consumer, and so what is billed.
 ALTER TABLE jobs ADD COLUMN delivered_tokens integer NOT NULL DEFAULT 0;
--- Open SSE readers across all server copies, and when the last one left;
--- an anonymous job whose reader left and never came back is cancelled.
-ALTER TABLE jobs ADD COLUMN stream_readers integer NOT NULL DEFAULT 0;
-ALTER TABLE jobs ADD COLUMN reader_left_at timestamptz;
+
+-- Open SSE readers across all server copies, and when the last one left; an
+-- anonymous job whose reader left and never came back is cancelled. A table
+-- of its own, because locking the job row to count a reader would make a
+-- concurrent claim (SKIP LOCKED) pass over the job and leave it waiting.
+CREATE TABLE job_stream_readers (
+  job_id uuid PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+  readers integer NOT NULL DEFAULT 0 CONSTRAINT job_stream_readers_not_negative CHECK (readers >= 0),
+  left_at timestamptz
+);
+CREATE INDEX job_stream_readers_left_at_index ON job_stream_readers (left_at) WHERE readers = 0;
+
+-- Claims take the oldest queued jobs of any of a node's models; with this
+-- index the planner walks the queue in order instead of sorting it.
+CREATE INDEX jobs_queue_order_index ON jobs (created_at, id) WHERE status = 'queued';
+
+/*
+ * The one rule for a node writing to a job (events, complete, release), used
+ * by every such query: NULL when the write may proceed, otherwise why not. A
+ * cancelled job tells the node to stop; a job taken back (queued again, or
+ * re-claimed under a newer fencing token) tells a node that once held it that
+ * its lease is lost; a node that never held the current claim is not the owner.
+ */
+CREATE FUNCTION infernet_job_write_failure(
+  job_status text, holder uuid, current_token bigint, caller uuid, presented_token bigint
+) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN job_status = 'cancelled' THEN 'cancelled'
+    WHEN job_status = 'queued' THEN
+      CASE WHEN presented_token IS NULL THEN 'not_active' ELSE 'lease_lost' END
+    WHEN holder IS DISTINCT FROM caller THEN
+      CASE WHEN presented_token < current_token THEN 'lease_lost' ELSE 'not_owner' END
+    WHEN presented_token <> current_token THEN 'lease_lost'
+  END
+$$;
 
 -- The sweeper looks only at held jobs, by lease expiry.
 CREATE INDEX jobs_lease_index ON jobs (lease_expires_at) WHERE status IN ('assigned', 'running');
-CREATE INDEX jobs_reader_left_index ON jobs (reader_left_at)
-  WHERE reader_left_at IS NOT NULL AND status IN ('queued', 'assigned', 'running');
 
 -- Double-entry ledger. A transaction groups entries whose amounts sum to zero;
 -- balances are sums of entries, never stored on their own.

@@ -1,14 +1,8 @@
-import {
-  DEFAULT_LEASE_SECONDS,
-  InfernetError,
-  type JobStatus,
-  type NodeEvent,
-} from '@infernet/protocol';
+import { DEFAULT_LEASE_SECONDS, type NodeEvent } from '@infernet/protocol';
 import { isUuid, toDate, toJsonParameter, toNumber } from './column-values';
-import { writeFailure } from './job-rows';
 import { JOB_EVENTS_CHANNEL } from './notification-hub';
-import type { SqlClient, SqlExecutor } from './sql-client';
-import type { AppendEventsOptions, AppendEventsResult, EventQueries, StoredEvent } from './types';
+import type { SqlClient } from './sql-client';
+import type { EventQueries, JobWriteFailure, StoredEvent } from './types';
 
 interface EventRow {
   job_id: string;
@@ -33,87 +27,79 @@ function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta'
   return event.event_type === 'meta' || event.event_type === 'token';
 }
 
-// Reserves `count` sequence numbers under the row lock the caller holds, so
-// concurrent appends to one job commit in sequence order and readers that
-// follow by seq never skip a row that commits later. The first stored event
-// marks the job running; storing renews the lease and records the batch
-// number and how many tokens the consumer can now read.
-const RESERVE_SEQUENCE_SQL = `
-  UPDATE jobs SET
-    event_seq = event_seq + $2,
-    status = CASE WHEN status = 'assigned' THEN 'running' ELSE status END,
-    started_at = coalesce(started_at, now()),
-    lease_expires_at = now() + make_interval(secs => $3),
-    last_event_batch = coalesce($4, last_event_batch),
-    delivered_tokens = delivered_tokens + $5,
-    first_token_at = CASE WHEN $5 > 0 THEN coalesce(first_token_at, now()) ELSE first_token_at END,
-    updated_at = now()
-  WHERE id = $1
-  RETURNING event_seq`;
+/*
+ * The whole append in one statement, so a token batch costs one round trip:
+ * lock the job row, judge the write with the shared rule
+ * (infernet_job_write_failure), reserve `count` sequence numbers, insert the
+ * batch and notify once. Sequence numbers are reserved under the row lock,
+ * so concurrent appends to one job commit in sequence order and readers that
+ * follow by seq never skip a row that commits later. Storing renews the lease
+ * and records the batch number and how many tokens the consumer can now read;
+ * the first stored event marks the job running.
+ *
+ * $1 job, $2 provider, $3 fencing token, $4 batch, $5 event count,
+ * $6 token count, $7 lease seconds, $8 events as JSON.
+ */
+const APPEND_SQL = `
+  WITH job AS (
+    SELECT id, status, last_event_batch,
+      infernet_job_write_failure(status, provider_id, fencing_token, $2::uuid, $3::bigint) AS failure
+    FROM jobs WHERE id = $1 FOR NO KEY UPDATE
+  ), verdict AS (
+    SELECT id, CASE
+      WHEN failure IS NOT NULL THEN failure
+      WHEN status NOT IN ('assigned', 'running') THEN 'not_active'
+      WHEN $4::integer <= last_event_batch THEN 'duplicate'
+      ELSE 'ok' END AS outcome
+    FROM job
+  ), reserved AS (
+    UPDATE jobs SET
+      event_seq = event_seq + $5,
+      status = CASE WHEN status = 'assigned' AND $5 > 0 THEN 'running' ELSE status END,
+      started_at = CASE WHEN $5 > 0 THEN coalesce(started_at, now()) ELSE started_at END,
+      lease_expires_at = now() + make_interval(secs => $7),
+      last_event_batch = coalesce($4::integer, last_event_batch),
+      delivered_tokens = delivered_tokens + $6,
+      first_token_at = CASE WHEN $6 > 0 THEN coalesce(first_token_at, now()) ELSE first_token_at END,
+      updated_at = now()
+    FROM verdict
+    WHERE jobs.id = verdict.id AND verdict.outcome = 'ok'
+    RETURNING jobs.event_seq - $5 AS base
+  ), stored AS (
+    INSERT INTO job_events (job_id, seq, type, data)
+    SELECT $1, reserved.base + batch.position, batch.event ->> 'type', coalesce(batch.event -> 'data', '{}')
+    FROM reserved, jsonb_array_elements($8::text::jsonb) WITH ORDINALITY AS batch(event, position)
+    RETURNING 1
+  )
+  SELECT verdict.outcome,
+    CASE WHEN verdict.outcome = 'ok' AND $5 > 0
+      THEN pg_notify('${JOB_EVENTS_CHANNEL}', $1::text) END AS notified,
+    (SELECT count(*) FROM stored) AS inserted
+  FROM verdict`;
 
-// The whole batch in one statement: seq is the reserved base plus the position in the batch.
-const INSERT_BATCH_SQL = `
-  INSERT INTO job_events (job_id, seq, type, data)
-  SELECT $1, $2 + batch.position, batch.event ->> 'type', coalesce(batch.event -> 'data', '{}')
-  FROM jsonb_array_elements($3::text::jsonb) WITH ORDINALITY AS batch(event, position)`;
-
-async function appendLocked(
-  executor: SqlExecutor,
-  jobId: string,
-  providerId: string,
-  events: readonly NodeEvent[],
-  options: AppendEventsOptions,
-): Promise<AppendEventsResult> {
-  const locked = await executor.query<{
-    status: JobStatus;
-    provider_id: string | null;
-    fencing_token: unknown;
-    last_event_batch: unknown;
-  }>(
-    'SELECT status, provider_id, fencing_token, last_event_batch FROM jobs WHERE id = $1 FOR UPDATE',
-    [jobId],
-  );
-  const job = locked[0];
-  if (!job) return { ok: false, reason: 'not_found' };
-  const failure = writeFailure(job, providerId, options.fencingToken);
-  if (failure) return { ok: false, reason: failure };
-  if (job.status !== 'assigned' && job.status !== 'running')
-    return { ok: false, reason: 'not_active' };
-  if (options.batch !== undefined && options.batch <= toNumber(job.last_event_batch)) {
-    // A retry of a batch already stored (its response was lost): acknowledge, store nothing.
-    return { ok: true, inserted: 0, duplicate: true };
-  }
-
-  const stored = events.filter(isStorable);
-  const tokens = stored.filter((event) => event.event_type === 'token').length;
-  const reserved = await executor.query<{ event_seq: unknown }>(RESERVE_SEQUENCE_SQL, [
-    jobId,
-    stored.length,
-    options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-    options.batch ?? null,
-    tokens,
-  ]);
-  if (stored.length === 0) return { ok: true, inserted: 0, duplicate: false };
-  const last = reserved[0];
-  if (!last) throw new InfernetError('INTERNAL', 'a locked job row disappeared');
-  const batch = stored.map((event) => ({ type: event.event_type, data: event.data }));
-  await executor.query(INSERT_BATCH_SQL, [
-    jobId,
-    toNumber(last.event_seq) - stored.length,
-    toJsonParameter(batch),
-  ]);
-  // One notification per batch, never one per token: readers fetch everything after their cursor.
-  await executor.query('SELECT pg_notify($1, $2)', [JOB_EVENTS_CHANNEL, jobId]);
-  return { ok: true, inserted: stored.length, duplicate: false };
-}
+type AppendOutcome = JobWriteFailure | 'duplicate' | 'ok';
 
 export function createEventQueries(client: SqlClient): EventQueries {
   return {
     async append(jobId, providerId, events, options = {}) {
       if (!isUuid(jobId)) return { ok: false, reason: 'not_found' };
-      return client.transaction((executor) =>
-        appendLocked(executor, jobId, providerId, events, options),
-      );
+      const stored = events.filter(isStorable);
+      const tokens = stored.filter((event) => event.event_type === 'token').length;
+      const rows = await client.query<{ outcome: AppendOutcome; inserted: unknown }>(APPEND_SQL, [
+        jobId,
+        providerId,
+        options.fencingToken ?? null,
+        options.batch ?? null,
+        stored.length,
+        tokens,
+        options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+        toJsonParameter(stored.map((event) => ({ type: event.event_type, data: event.data }))),
+      ]);
+      const outcome = rows[0]?.outcome ?? 'not_found';
+      // A retry of a batch already stored (its response was lost): acknowledge, store nothing.
+      if (outcome === 'duplicate') return { ok: true, inserted: 0, duplicate: true };
+      if (outcome !== 'ok') return { ok: false, reason: outcome };
+      return { ok: true, inserted: toNumber(rows[0]?.inserted ?? 0), duplicate: false };
     },
 
     async listAfter(jobId, afterSeq, limit) {

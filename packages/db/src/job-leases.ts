@@ -1,5 +1,11 @@
 import { isUuid, toTextParameter } from './column-values';
-import { JOB_COLUMNS, toJobRecord, writeFailure, type JobRow } from './job-rows';
+import {
+  JOB_COLUMNS,
+  LOCK_FOR_NODE_WRITE_SQL,
+  toJobRecord,
+  type JobRow,
+  type LockedJobRow,
+} from './job-rows';
 import { JOB_AVAILABLE_CHANNEL, JOB_EVENTS_CHANNEL } from './notification-hub';
 import type { SqlClient, SqlExecutor } from './sql-client';
 import type { JobQueries, LeaseSweepResult, ReleaseJobInput, ReleaseJobResult } from './types';
@@ -38,22 +44,18 @@ function failWithEventSql(where: string): string {
     SELECT failed.*, pg_notify('${JOB_EVENTS_CHANNEL}', failed.id::text) AS notified FROM failed`;
 }
 
-async function lockJob(executor: SqlExecutor, jobId: string): Promise<JobRow | undefined> {
-  const rows = await executor.query<JobRow>(
-    `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE`,
-    [jobId],
-  );
-  return rows[0];
-}
-
 async function releaseLocked(
   executor: SqlExecutor,
   input: ReleaseJobInput,
 ): Promise<ReleaseJobResult> {
-  const row = await lockJob(executor, input.jobId);
+  const locked = await executor.query<LockedJobRow>(LOCK_FOR_NODE_WRITE_SQL, [
+    input.jobId,
+    input.providerId,
+    input.fencingToken ?? null,
+  ]);
+  const row = locked[0];
   if (!row) return { ok: false, reason: 'not_found' };
-  const failure = writeFailure(row, input.providerId, input.fencingToken);
-  if (failure) return { ok: false, reason: failure };
+  if (row.failure) return { ok: false, reason: row.failure };
   if (row.status === 'completed' || row.status === 'failed') {
     return { ok: true, job: toJobRecord(row), outcome: 'unchanged' };
   }
@@ -83,7 +85,7 @@ const EXPIRE_SQL = `
     WHERE status IN ${ACTIVE_STATUSES} AND lease_expires_at < now()
     ORDER BY lease_expires_at
     LIMIT $2
-    FOR UPDATE SKIP LOCKED
+    FOR NO KEY UPDATE SKIP LOCKED
   ), requeued AS (
     UPDATE jobs SET ${REQUEUE_SET}
     FROM expired
@@ -176,11 +178,13 @@ export function createJobLeaseQueries(
     async trackReader(jobId, change) {
       if (!isUuid(jobId)) return;
       // The count never goes below zero; the moment it reaches zero is remembered.
+      // The job row is not touched, so a claim racing with a reader never skips the job.
       await client.query(
-        `UPDATE jobs SET
-           stream_readers = greatest(stream_readers + $2, 0),
-           reader_left_at = CASE WHEN greatest(stream_readers + $2, 0) = 0 THEN now() ELSE NULL END
-         WHERE id = $1`,
+        `INSERT INTO job_stream_readers AS current (job_id, readers, left_at)
+         SELECT id, greatest($2, 0), CASE WHEN $2 > 0 THEN NULL ELSE now() END FROM jobs WHERE id = $1
+         ON CONFLICT (job_id) DO UPDATE SET
+           readers = greatest(current.readers + $2, 0),
+           left_at = CASE WHEN greatest(current.readers + $2, 0) = 0 THEN now() ELSE NULL END`,
         [jobId, change],
       );
     },
@@ -188,10 +192,12 @@ export function createJobLeaseQueries(
     async cancelAbandoned({ graceSeconds }) {
       const rows = await client.query<{ id: string }>(
         failWithEventSql(
-          `id IN (SELECT id FROM jobs
-                  WHERE reader_left_at < now() - make_interval(secs => $4)
-                    AND stream_readers = 0 AND status IN ${UNFINISHED_STATUSES}
-                  FOR UPDATE SKIP LOCKED)`,
+          `id IN (SELECT jobs.id FROM jobs
+                  JOIN job_stream_readers readers ON readers.job_id = jobs.id
+                  WHERE readers.readers = 0
+                    AND readers.left_at < now() - make_interval(secs => $4)
+                    AND jobs.status IN ${UNFINISHED_STATUSES}
+                  FOR NO KEY UPDATE OF jobs SKIP LOCKED)`,
         ),
         [
           'cancelled',

@@ -70,23 +70,15 @@ export function toJobRecord(row: JobRow): JobRecord {
 }
 
 /**
- * The one ownership rule for a node writing to a job (events, complete,
- * release), in order: a cancelled job tells the node to stop; a job taken back
- * (queued again, or re-claimed under a newer fencing token) tells a node that
- * once held it that its lease is lost; a node that never held the current
- * claim is not the owner.
+ * Locks a job for a node's write and judges it with the one ownership rule,
+ * `infernet_job_write_failure` (migration 0002), shared by every node write.
+ * $1 job, $2 provider, $3 fencing token (or NULL). `FOR NO KEY UPDATE` because
+ * no write changes the key; it does not block the key-share locks that
+ * foreign keys take, so claims never skip a job because of them.
  */
-export function writeFailure(
-  row: { status: JobStatus; provider_id: string | null; fencing_token: unknown },
-  providerId: string,
-  fencingToken: number | undefined,
-): JobWriteFailure | null {
-  const current = toNumber(row.fencing_token);
-  if (row.status === 'cancelled') return 'cancelled';
-  if (row.status === 'queued') return fencingToken === undefined ? 'not_active' : 'lease_lost';
-  if (row.provider_id !== providerId) {
-    return fencingToken !== undefined && fencingToken < current ? 'lease_lost' : 'not_owner';
-  }
-  if (fencingToken !== undefined && fencingToken !== current) return 'lease_lost';
-  return null;
-}
+export const LOCK_FOR_NODE_WRITE_SQL = `
+  SELECT ${JOB_COLUMNS},
+    infernet_job_write_failure(status, provider_id, fencing_token, $2::uuid, $3::bigint) AS failure
+  FROM jobs WHERE id = $1 FOR NO KEY UPDATE`;
+
+export type LockedJobRow = JobRow & { failure: JobWriteFailure | null };

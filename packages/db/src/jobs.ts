@@ -1,11 +1,17 @@
-import { InfernetError, MAX_ERROR_MESSAGE_CHARACTERS } from '@infernet/protocol';
+import { MAX_ERROR_MESSAGE_CHARACTERS } from '@infernet/protocol';
 import { isUuid, toJsonParameter, toNumber, toTextParameter } from './column-values';
 import { createJobLeaseQueries } from './job-leases';
-import { JOB_COLUMN_NAMES, JOB_COLUMNS, toJobRecord, writeFailure, type JobRow } from './job-rows';
-import { postJobEarning } from './ledger';
+import { JOB_COLUMN_NAMES, JOB_COLUMNS, toJobRecord, type JobRow } from './job-rows';
+import { earningParameters, earningSql } from './ledger';
 import { JOB_AVAILABLE_CHANNEL, JOB_EVENTS_CHANNEL } from './notification-hub';
-import type { SqlClient, SqlExecutor } from './sql-client';
-import type { CompleteJobInput, CompleteJobResult, JobQueries, JobRecord } from './types';
+import type { SqlClient } from './sql-client';
+import type {
+  CompleteJobInput,
+  CompleteJobResult,
+  JobQueries,
+  JobRecord,
+  JobWriteFailure,
+} from './types';
 
 /** Claim order is the queue order; ids break ties between jobs created in the same microsecond. */
 function byQueueOrder(left: JobRecord, right: JobRecord): number {
@@ -53,7 +59,7 @@ const CLAIM_SQL = `
     WHERE status = 'queued' AND model = ANY($2::text[])
     ORDER BY created_at, id
     LIMIT $3
-    FOR UPDATE SKIP LOCKED
+    FOR NO KEY UPDATE SKIP LOCKED
   )
   UPDATE jobs SET
     status = 'assigned',
@@ -76,34 +82,69 @@ const COUNTS_SQL = `
     count(*) FILTER (WHERE status = 'failed') AS failed
   FROM jobs`;
 
-const FINISH_SQL = `
-  UPDATE jobs SET
-    status = $2,
-    result = $3::text::jsonb,
-    error = $4,
-    completed_at = now(),
-    updated_at = now(),
-    lease_expires_at = NULL,
-    event_seq = event_seq + 1
-  WHERE id = $1
-  RETURNING ${JOB_COLUMNS}, event_seq`;
-
 const FALLBACK_FAILURE_MESSAGE = 'The provider reported a failure.';
 
-/** The terminal stream event, built from what the provider reported. */
-function terminalEvent(
-  input: CompleteJobInput,
-  error: string | null,
-  finishedAt: Date,
-): { type: 'done' | 'error'; data: Record<string, unknown> } {
-  if (input.status === 'failed') {
-    return { type: 'error', data: { message: error ?? FALLBACK_FAILURE_MESSAGE } };
-  }
+const RETURNED_COLUMNS = (table: string) =>
+  JOB_COLUMN_NAMES.map((column) => `${table}.${column}`).join(', ');
+
+/*
+ * Completion in one statement (one round trip): lock and judge the write
+ * with the shared rule, finish the job, store the terminal event with the
+ * next sequence number, post the earning, and notify readers. A repeated
+ * completion by the holder finds the job finished and writes nothing.
+ *
+ * $1 job, $2 provider, $3 fencing token, $4 final status, $5 result JSON,
+ * $6 error, $7 terminal event data (finished_at is added here), $8 tokens
+ * the node reported (or NULL), then the earning parameters of ledger.ts.
+ */
+const COMPLETE_SQL = `
+  WITH job AS (
+    SELECT ${JOB_COLUMNS},
+      infernet_job_write_failure(status, provider_id, fencing_token, $2::uuid, $3::bigint) AS failure
+    FROM jobs WHERE id = $1 FOR NO KEY UPDATE
+  ), verdict AS (
+    SELECT id, CASE
+      WHEN failure IS NOT NULL THEN failure
+      WHEN status IN ('completed', 'failed') THEN 'unchanged'
+      ELSE 'finished' END AS outcome
+    FROM job
+  ), finished AS (
+    UPDATE jobs SET
+      status = $4, result = $5::text::jsonb, error = $6,
+      completed_at = now(), updated_at = now(), lease_expires_at = NULL,
+      event_seq = event_seq + 1
+    FROM verdict
+    WHERE jobs.id = verdict.id AND verdict.outcome = 'finished'
+    RETURNING ${RETURNED_COLUMNS('jobs')}, jobs.event_seq
+  ), terminal AS (
+    INSERT INTO job_events (job_id, seq, type, data)
+    SELECT id, event_seq,
+      CASE WHEN $4 = 'completed' THEN 'done' ELSE 'error' END,
+      CASE WHEN $4 = 'completed'
+        THEN $7::text::jsonb || jsonb_build_object('finished_at',
+          to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+        ELSE $7::text::jsonb END
+    FROM finished
+  ), ${earningSql({
+    finished: 'finished',
+    condition: "$4 = 'completed'",
+    billedTokens:
+      'least(finished.delivered_tokens, coalesce($8::integer, finished.delivered_tokens))',
+    firstParameter: 9,
+  })}
+  SELECT 'finished' AS outcome, ${RETURNED_COLUMNS('finished')},
+    pg_notify('${JOB_EVENTS_CHANNEL}', finished.id::text) AS notified
+  FROM finished
+  UNION ALL
+  SELECT verdict.outcome, ${RETURNED_COLUMNS('job')}, NULL
+  FROM verdict JOIN job ON job.id = verdict.id
+  WHERE verdict.outcome <> 'finished'`;
+
+/** The terminal stream event's data, built from what the provider reported. */
+function terminalEventData(input: CompleteJobInput, error: string | null): Record<string, unknown> {
+  if (input.status === 'failed') return { message: error ?? FALLBACK_FAILURE_MESSAGE };
   const result = input.result ?? {};
-  const data: Record<string, unknown> = {
-    text: result.text ?? '',
-    finished_at: finishedAt.toISOString(),
-  };
+  const data: Record<string, unknown> = { text: result.text ?? '' };
   if (result.reason !== undefined) data.reason = result.reason;
   if (result.usage !== undefined) {
     data.usage = {
@@ -111,60 +152,41 @@ function terminalEvent(
       completion_tokens: result.usage.completion_tokens,
     };
   }
-  return { type: 'done', data };
+  return data;
 }
 
-async function finish(executor: SqlExecutor, input: CompleteJobInput): Promise<CompleteJobResult> {
-  const locked = await executor.query<JobRow>(
-    `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1 FOR UPDATE`,
-    [input.jobId],
-  );
-  const current = locked[0];
-  if (!current) return { ok: false, reason: 'not_found' };
-  const failure = writeFailure(current, input.providerId, input.fencingToken);
-  if (failure) return { ok: false, reason: failure };
-  if (current.status === 'completed' || current.status === 'failed') {
-    // A retry after a lost response: the first completion stands and nothing is written.
-    return { ok: true, job: toJobRecord(current), changed: false };
-  }
+type CompleteOutcome = JobWriteFailure | 'finished' | 'unchanged';
+
+/*
+ * Billed tokens (in COMPLETE_SQL) are those stored for the consumer, capped by
+ * the engine's own count when the node reports one: a node cannot raise its
+ * earning by splitting tokens into more events, nor by over-reporting usage.
+ */
+async function complete(client: SqlClient, input: CompleteJobInput): Promise<CompleteJobResult> {
   const error =
     input.error === null
       ? null
       : toTextParameter(input.error.slice(0, MAX_ERROR_MESSAGE_CHARACTERS));
-  const updated = await executor.query<JobRow & { event_seq: unknown }>(FINISH_SQL, [
+  const rows = await client.query<JobRow & { outcome: CompleteOutcome }>(COMPLETE_SQL, [
     input.jobId,
+    input.providerId,
+    input.fencingToken ?? null,
     input.status,
     input.result === null ? null : toJsonParameter(input.result),
     error,
-  ]);
-  const row = updated[0];
-  if (!row) throw new InfernetError('INTERNAL', 'a locked job row disappeared');
-  const job = toJobRecord(row);
-  const event = terminalEvent(input, error, job.completedAt ?? new Date());
-  await executor.query(
-    'INSERT INTO job_events (job_id, seq, type, data) VALUES ($1, $2, $3, $4::text::jsonb)',
-    [input.jobId, toNumber(row.event_seq), event.type, toJsonParameter(event.data)],
-  );
-  if (input.status === 'completed') {
-    await postJobEarning(executor, {
-      jobId: input.jobId,
+    toJsonParameter(terminalEventData(input, error)),
+    input.result?.usage?.completion_tokens ?? null,
+    ...earningParameters({
       providerId: input.providerId,
-      billedTokens: billedTokens(job, input),
       pricePerMillionTokens: input.pricePerMillionTokens ?? '0',
-    });
-  }
-  await executor.query('SELECT pg_notify($1, $2)', [JOB_EVENTS_CHANNEL, input.jobId]);
-  return { ok: true, job, changed: true };
-}
-
-/**
- * Billed tokens are those stored for the consumer, capped by the engine's own
- * count when the node reports one: a node cannot raise its earning by
- * splitting tokens into more events, nor by over-reporting usage alone.
- */
-function billedTokens(job: JobRecord, input: CompleteJobInput): number {
-  const reported = input.result?.usage?.completion_tokens;
-  return reported === undefined ? job.deliveredTokens : Math.min(job.deliveredTokens, reported);
+    }),
+  ]);
+  const row = rows[0];
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (row.outcome === 'finished') return { ok: true, job: toJobRecord(row), changed: true };
+  // A retry after a lost response: the first completion stands and nothing is written.
+  if (row.outcome === 'unchanged') return { ok: true, job: toJobRecord(row), changed: false };
+  return { ok: false, reason: row.outcome };
 }
 
 export function createJobQueries(client: SqlClient): JobQueries {
@@ -202,7 +224,7 @@ export function createJobQueries(client: SqlClient): JobQueries {
 
     async complete(input) {
       if (!isUuid(input.jobId)) return { ok: false, reason: 'not_found' };
-      return client.transaction((executor) => finish(executor, input));
+      return complete(client, input);
     },
 
     async counts() {

@@ -1,6 +1,6 @@
 import { InfernetError } from '@infernet/protocol';
 import { isUuid, toDate } from './column-values';
-import type { SqlClient, SqlExecutor } from './sql-client';
+import type { SqlClient } from './sql-client';
 import type { LedgerEntry, LedgerQueries } from './types';
 
 /** The ledger account of a provider's earnings. */
@@ -14,39 +14,52 @@ export const CONSUMER_PAYMENTS_ACCOUNT = 'platform:consumer-payments';
 const DECIMAL_PATTERN = /^\d{1,18}(\.\d{1,12})?$/;
 
 /*
- * One earning transaction: the provider is credited and the consumer-payments
- * account debited by the same amount, in one statement. The unique
- * (kind, job_id) constraint, not the caller, guarantees a job earns once; a
- * conflict means the earning already exists and nothing is written. Amounts
- * are computed in numeric, never in floating point.
+ * The earning of one job, as CTEs to append to the statement that finishes
+ * it: the provider is credited and the consumer-payments account debited by
+ * the same amount. The unique (kind, job_id) constraint, not the caller,
+ * guarantees a job earns once; on conflict nothing is written. Amounts are
+ * computed in numeric, never in floating point. Parameters, from
+ * `firstParameter`: price per million tokens, provider account, counter-account.
  */
-const POST_EARNING_SQL = `
-  WITH posted AS (
-    INSERT INTO ledger_transactions (kind, job_id) VALUES ('job_earning', $1)
+export function earningSql(options: {
+  finished: string;
+  condition: string;
+  billedTokens: string;
+  firstParameter: number;
+}): string {
+  const price = `$${options.firstParameter}`;
+  const account = `$${options.firstParameter + 1}`;
+  const counterAccount = `$${options.firstParameter + 2}`;
+  return `earning AS (
+    INSERT INTO ledger_transactions (kind, job_id)
+    SELECT 'job_earning', ${options.finished}.id FROM ${options.finished} WHERE ${options.condition}
     ON CONFLICT (kind, job_id) DO NOTHING
-    RETURNING id
-  ), amount AS (
-    SELECT round($3::numeric * $4::numeric / 1000000, 12) AS value
-  )
-  INSERT INTO ledger_entries (transaction_id, account, amount)
-  SELECT posted.id, entry.account, entry.amount
-  FROM posted, amount,
-    LATERAL (VALUES ($2::text, amount.value), ($5::text, -amount.value)) AS entry(account, amount)`;
+    RETURNING id, job_id
+  ), earning_amount AS (
+    SELECT earning.id, round(${options.billedTokens}::numeric * ${price}::numeric / 1000000, 12) AS value
+    FROM earning JOIN ${options.finished} ON ${options.finished}.id = earning.job_id
+  ), earning_entries AS (
+    INSERT INTO ledger_entries (transaction_id, account, amount)
+    SELECT earning_amount.id, entry.account, entry.amount
+    FROM earning_amount,
+      LATERAL (VALUES (${account}::text, earning_amount.value), (${counterAccount}::text, -earning_amount.value))
+        AS entry(account, amount)
+  )`;
+}
 
-export async function postJobEarning(
-  executor: SqlExecutor,
-  input: { jobId: string; providerId: string; billedTokens: number; pricePerMillionTokens: string },
-): Promise<void> {
+/** The values for `earningSql`'s parameters, in order. */
+export function earningParameters(input: {
+  providerId: string;
+  pricePerMillionTokens: string;
+}): string[] {
   if (!DECIMAL_PATTERN.test(input.pricePerMillionTokens)) {
     throw new InfernetError('INTERNAL', 'a model price must be a non-negative decimal string');
   }
-  await executor.query(POST_EARNING_SQL, [
-    input.jobId,
-    providerAccount(input.providerId),
-    input.billedTokens,
+  return [
     input.pricePerMillionTokens,
+    providerAccount(input.providerId),
     CONSUMER_PAYMENTS_ACCOUNT,
-  ]);
+  ];
 }
 
 interface EntryRow {

@@ -67,6 +67,7 @@ describe('migrations', () => {
     );
     expect(tables.map((row) => row.table_name)).toEqual([
       'job_events',
+      'job_stream_readers',
       'jobs',
       'ledger_entries',
       'ledger_transactions',

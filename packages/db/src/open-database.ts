@@ -116,8 +116,15 @@ export async function openPgliteDatabase(
   }
 }
 
-async function openPostgresDatabase(databaseUrl: string, listen: boolean): Promise<Database> {
-  const pool = new Pool({ connectionString: databaseUrl });
+/** Enough connections for 16 or so concurrent node writes per server copy; configurable. */
+const DEFAULT_POOL_SIZE = 20;
+
+async function openPostgresDatabase(
+  databaseUrl: string,
+  listen: boolean,
+  poolSize: number,
+): Promise<Database> {
+  const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
   // An idle pooled connection the server terminates is reported here; without
   // a handler the event would crash the process. The pool discards that
   // connection and the next query opens a fresh one.
@@ -152,7 +159,9 @@ async function openPostgresDatabase(databaseUrl: string, listen: boolean): Promi
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const listen = options.listen ?? true;
-  if (options.databaseUrl) return openPostgresDatabase(options.databaseUrl, listen);
+  if (options.databaseUrl) {
+    return openPostgresDatabase(options.databaseUrl, listen, options.poolSize ?? DEFAULT_POOL_SIZE);
+  }
   if (options.dataDirectory) {
     await mkdir(options.dataDirectory, { recursive: true });
     const pglite = await PGlite.create({ dataDir: options.dataDirectory });

@@ -191,7 +191,7 @@ export interface JobQueries {
    */
   createChat(input: CreateChatJobInput): Promise<JobRecord | null>;
   /**
-   * One atomic statement (`FOR UPDATE SKIP LOCKED`): moves up to `limit` queued
+   * One atomic statement (`FOR NO KEY UPDATE SKIP LOCKED`): moves up to `limit` queued
    * jobs whose model is in `models` to `assigned` for this provider, sets the
    * lease, increments the fencing token. A job is never returned to two callers.
    */
@@ -346,4 +346,6 @@ export interface OpenDatabaseOptions {
    * either way.
    */
   listen?: boolean | undefined;
+  /** PostgreSQL connections per process (default 20). */
+  poolSize?: number | undefined;
 }
