@@ -4,12 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { expectInfernetError } from '../test/expect-infernet-error';
 import { loadBip340Vectors } from '../test/load-fixtures';
 import { SCHNORR_BACKEND } from '#schnorr-backend';
-import { portableSchnorrVerify, schnorrSign, schnorrVerify } from './schnorr';
+import { schnorrBackend as nobleBackend } from './portable-schnorr';
+import {
+  createSchnorrSigner,
+  portableSchnorrSign,
+  portableSchnorrVerify,
+  schnorrSign,
+  schnorrSignWithPublicKey,
+  schnorrVerify,
+} from './schnorr';
+import type { SchnorrBackend } from './schnorr-backend';
+import { schnorrBackend as wasmBackend } from './wasm-schnorr';
 
 const vectors = loadBip340Vectors();
 
 describe('BIP-340 reference vectors', () => {
-  it('verifies with libsecp256k1 (WebAssembly) under Node', () => {
+  it('signs and verifies with libsecp256k1 (WebAssembly) under Node', () => {
     expect(SCHNORR_BACKEND).toBe('libsecp256k1-wasm');
   });
 
@@ -18,17 +28,36 @@ describe('BIP-340 reference vectors', () => {
   });
 
   const signingRows = vectors.filter((vector) => vector.secretKey !== '');
+  it('has signing rows', () => {
+    expect(signingRows.length).toBeGreaterThanOrEqual(4);
+  });
+
+  const signers = [
+    ['libsecp256k1 (WebAssembly)', schnorrSign, wasmBackend],
+    ['noble', portableSchnorrSign, nobleBackend],
+  ] as const;
+  describe.each(signers)('signing with %s', (_name, sign, backend) => {
+    it.each(signingRows.map((vector) => [vector.index, vector] as const))(
+      'row %i: derives the public key and signs with aux_rand to the exact signature',
+      (_index, vector) => {
+        const secretKey = hexToBytes(vector.secretKey);
+        expect(bytesToHex(backend.xOnlyPublicKey(secretKey))).toBe(vector.publicKey.toLowerCase());
+        const signature = sign(hexToBytes(vector.message), secretKey, hexToBytes(vector.auxRandom));
+        expect(bytesToHex(signature)).toBe(vector.signature.toLowerCase());
+      },
+    );
+  });
+
   it.each(signingRows.map((vector) => [vector.index, vector] as const))(
-    'row %i: signs with aux_rand to the exact signature',
+    'row %i: schnorrSignWithPublicKey returns the vector public key',
     (_index, vector) => {
-      const secretKey = hexToBytes(vector.secretKey);
-      expect(bytesToHex(schnorr.getPublicKey(secretKey))).toBe(vector.publicKey.toLowerCase());
-      const signature = schnorrSign(
+      const signed = schnorrSignWithPublicKey(
         hexToBytes(vector.message),
-        secretKey,
+        hexToBytes(vector.secretKey),
         hexToBytes(vector.auxRandom),
       );
-      expect(bytesToHex(signature)).toBe(vector.signature.toLowerCase());
+      expect(bytesToHex(signed.publicKey)).toBe(vector.publicKey.toLowerCase());
+      expect(bytesToHex(signed.signature)).toBe(vector.signature.toLowerCase());
     },
   );
 
@@ -81,5 +110,77 @@ describe('schnorrSign input checks', () => {
   it('refuses aux randomness that is not 32 bytes', () => {
     const privateKey = new Uint8Array(32).fill(1);
     expect(() => schnorrSign(message, privateKey, new Uint8Array(16))).toThrow(/auxRandom/);
+  });
+});
+
+/** Wraps a backend, counting calls and optionally corrupting what `sign` returns. */
+function instrumented(
+  backend: SchnorrBackend,
+  corrupt?: (signature: Uint8Array) => Uint8Array,
+): SchnorrBackend & { calls: { sign: number; verify: number; xOnlyPublicKey: number } } {
+  const calls = { sign: 0, verify: 0, xOnlyPublicKey: 0 };
+  return {
+    name: backend.name,
+    signVerifiesOutput: backend.signVerifiesOutput,
+    calls,
+    verify: (...args) => {
+      calls.verify += 1;
+      return backend.verify(...args);
+    },
+    sign: (...args) => {
+      calls.sign += 1;
+      const signature = backend.sign(...args);
+      return corrupt === undefined ? signature : corrupt(signature);
+    },
+    xOnlyPublicKey: (privateKey) => {
+      calls.xOnlyPublicKey += 1;
+      return backend.xOnlyPublicKey(privateKey);
+    },
+  };
+}
+
+describe('self-verification of signatures (fault guard)', () => {
+  const privateKey = hexToBytes('b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfef');
+  const message = new Uint8Array(32).fill(7);
+
+  it('verifies each libsecp256k1 signature exactly once, against the derived public key', () => {
+    const backend = instrumented(wasmBackend);
+    const signer = createSchnorrSigner(backend);
+    for (let round = 1; round <= 3; round += 1) {
+      const { signature, publicKey } = signer.sign(message, privateKey);
+      expect(backend.calls).toEqual({ sign: round, verify: round, xOnlyPublicKey: 1 });
+      expect(bytesToHex(publicKey)).toBe(bytesToHex(schnorr.getPublicKey(privateKey)));
+      expect(schnorr.verify(signature, message, publicKey)).toBe(true);
+    }
+  });
+
+  it('does not verify a second time after noble, whose sign checks its own output', () => {
+    const backend = instrumented(nobleBackend);
+    const signer = createSchnorrSigner(backend);
+    const { signature, publicKey } = signer.sign(message, privateKey);
+    expect(backend.calls).toEqual({ sign: 1, verify: 0, xOnlyPublicKey: 1 });
+    expect(schnorrVerify(signature, message, publicKey)).toBe(true);
+  });
+
+  it('refuses with INTERNAL, naming no key, a faulty signature from libsecp256k1', () => {
+    const flipLastBit = (signature: Uint8Array) => {
+      const faulty = Uint8Array.from(signature);
+      faulty[63] = (faulty[63] ?? 0) ^ 1;
+      return faulty;
+    };
+    const signer = createSchnorrSigner(instrumented(wasmBackend, flipLastBit));
+    const error = expectInfernetError(() => signer.sign(message, privateKey), 'INTERNAL');
+    expect(error.message).not.toContain(bytesToHex(privateKey));
+  });
+
+  it('turns a backend that throws while signing into INTERNAL', () => {
+    const signer = createSchnorrSigner({
+      ...wasmBackend,
+      sign: () => {
+        throw new Error('sign: Invalid signature produced');
+      },
+    });
+    const error = expectInfernetError(() => signer.sign(message, privateKey), 'INTERNAL');
+    expect(error.message).not.toContain(bytesToHex(privateKey));
   });
 });

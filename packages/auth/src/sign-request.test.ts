@@ -1,6 +1,7 @@
 import { AUTH_HEADER_MAX_BYTES, NONCE_MAX_LENGTH } from '@infernet/protocol';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectInfernetError } from '../test/expect-infernet-error';
 import { encodeEnvelopeHeader } from './envelope';
 import { generateKeyPair } from './keys';
@@ -8,6 +9,7 @@ import { encodeNsec } from './nip19';
 import { parseEnvelopeHeader } from './parse-envelope-header';
 import { signRequest } from './sign-request';
 import { verifyRequest } from './verify-request';
+import { schnorrBackend } from './wasm-schnorr';
 
 const PRIVATE_KEY = 'b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfef';
 const PUBLIC_KEY = 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659';
@@ -90,6 +92,30 @@ describe('signRequest', () => {
     );
   });
 
+  it('accepts the matching publicKey and gives the same envelope key', () => {
+    const signed = signRequest({
+      ...request,
+      privateKey: PRIVATE_KEY,
+      publicKey: PUBLIC_KEY,
+      createdAt: CREATED_AT,
+    });
+    expect(signed.envelope.pubkey).toBe(PUBLIC_KEY);
+  });
+
+  it.each([
+    ['another key', generateKeyPair().publicKey],
+    ['upper-case hex', PUBLIC_KEY.toUpperCase()],
+    ['63 characters', PUBLIC_KEY.slice(1)],
+    ['the private key itself', PRIVATE_KEY],
+  ])('throws BAD_REQUEST, naming no key, for a publicKey that is %s', (_name, publicKey) => {
+    const error = expectInfernetError(
+      () => signRequest({ ...request, privateKey: PRIVATE_KEY, publicKey, createdAt: CREATED_AT }),
+      'BAD_REQUEST',
+    );
+    expect(error.message).not.toContain(PRIVATE_KEY);
+    expect(error.message).not.toContain(publicKey);
+  });
+
   it('throws INTERNAL when the random source returns the wrong length', () => {
     expectInfernetError(
       () =>
@@ -101,6 +127,32 @@ describe('signRequest', () => {
         }),
       'INTERNAL',
     );
+  });
+});
+
+describe('signRequest self-verification', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('signs with libsecp256k1 and verifies its output exactly once', () => {
+    const sign = vi.spyOn(schnorrBackend, 'sign');
+    const verify = vi.spyOn(schnorrBackend, 'verify');
+    const signed = signRequest({ ...request, privateKey: PRIVATE_KEY, createdAt: CREATED_AT });
+    expect(sign).toHaveBeenCalledTimes(1);
+    expect(verify).toHaveBeenCalledTimes(1);
+    const [signature, , publicKey] = verify.mock.calls[0] ?? [];
+    expect(bytesToHex(signature ?? new Uint8Array())).toBe(signed.envelope.sig);
+    expect(bytesToHex(publicKey ?? new Uint8Array())).toBe(PUBLIC_KEY);
+  });
+
+  it('throws INTERNAL, naming no key, when the signature produced does not verify', () => {
+    vi.spyOn(schnorrBackend, 'verify').mockReturnValue(false);
+    const error = expectInfernetError(
+      () => signRequest({ ...request, privateKey: PRIVATE_KEY, createdAt: CREATED_AT }),
+      'INTERNAL',
+    );
+    expect(error.message).not.toContain(PRIVATE_KEY);
   });
 });
 
