@@ -169,7 +169,13 @@ async function drainGraphileWorker(cleanup: Cleanup): Promise<DrainResult> {
   const probe = new pg.Client({ connectionString: scratch.url });
   probe.on('error', () => {});
   try {
-    const utils = await makeWorkerUtils({ connectionString: scratch.url, logger: quietLogger });
+    // Pools of our own, ended before the database is dropped: graphile-worker's
+    // internal pools could otherwise keep idle clients that the drop terminates,
+    // which surfaces as an unhandled pool error.
+    const utilsPool = new pg.Pool({ connectionString: scratch.url, max: 2 });
+    utilsPool.on('error', () => {});
+    utilsPool.on('connect', (client) => client.on('error', () => {}));
+    const utils = await makeWorkerUtils({ pgPool: utilsPool, logger: quietLogger });
     try {
       await utils.migrate();
       const enqueueStarted = performance.now();
@@ -191,10 +197,12 @@ async function drainGraphileWorker(cleanup: Cleanup): Promise<DrainResult> {
         completions += 1;
         if (completions === JOBS) allReported();
       });
+      const pgPool = new pg.Pool({ connectionString: scratch.url, max: 10 });
+      pgPool.on('error', () => {});
+      pgPool.on('connect', (client) => client.on('error', () => {}));
       const runner = await run({
-        connectionString: scratch.url,
+        pgPool,
         concurrency: PROVIDERS,
-        maxPoolSize: 10,
         noHandleSignals: true,
         pollInterval: 1_000,
         logger: quietLogger,
@@ -215,9 +223,11 @@ async function drainGraphileWorker(cleanup: Cleanup): Promise<DrainResult> {
         return { jobsPerSecond: JOBS / seconds, enqueuePerSecond: JOBS / enqueueSeconds };
       } finally {
         await runner.stop();
+        await pgPool.end();
       }
     } finally {
       await utils.release();
+      await utilsPool.end();
     }
   } finally {
     await probe.end().catch(() => {});
