@@ -7,3 +7,4 @@ export {
 } from './test-database';
 export type * from './types';
 export { CONSUMER_PAYMENTS_ACCOUNT, providerAccount } from './ledger';
+export { NotificationHub, WILDCARD } from './notification-hub';

@@ -29,8 +29,9 @@ function addTo(listeners: Set<Listener>, listener: Listener): Unsubscribe {
 }
 
 /**
- * Fans the database's single LISTEN connection out to the listeners of this
- * process, so a thousand waiting requests cost one connection.
+ * Fans one notification connection (the database's LISTEN, or another
+ * transport such as Redis) out to the listeners of this process, so a
+ * thousand waiting requests cost one connection.
  */
 export class NotificationHub implements Notifications {
   private readonly jobAvailableListeners = new Set<Listener>();
@@ -42,6 +43,14 @@ export class NotificationHub implements Notifications {
 
   onJobEvents(listener: (jobId: string) => void): Unsubscribe {
     return addTo(this.jobEventsListeners, listener);
+  }
+
+  jobAvailable(model: string): void {
+    callEach(this.jobAvailableListeners, model);
+  }
+
+  jobEvents(jobId: string): void {
+    callEach(this.jobEventsListeners, jobId);
   }
 
   /** Delivers one notification received on `channel`. Unknown channels are ignored. */

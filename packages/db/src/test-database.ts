@@ -17,6 +17,8 @@ export interface TestDatabaseOptions {
 }
 
 export interface ScratchDatabase {
+  /** Name of the new, empty database. */
+  name: string;
   /** Connection URL of the new, empty database. */
   url: string;
   /** Ends its connections and drops it. */
@@ -37,15 +39,22 @@ async function withMaintenanceConnection<Result>(
   }
 }
 
-/** Creates an empty, uniquely named database on the server `maintenanceUrl` points at. */
-export async function createScratchDatabase(maintenanceUrl: string): Promise<ScratchDatabase> {
-  const name = `infernet_test_${randomBytes(8).toString('hex')}`;
+/**
+ * Creates an empty, uniquely named database (`<prefix>_<random>`) on the
+ * server `maintenanceUrl` points at.
+ */
+export async function createScratchDatabase(
+  maintenanceUrl: string,
+  prefix = 'infernet_test',
+): Promise<ScratchDatabase> {
+  const name = `${prefix}_${randomBytes(8).toString('hex')}`;
   await withMaintenanceConnection(maintenanceUrl, (client) =>
     client.query(`CREATE DATABASE ${escapeIdentifier(name)}`),
   );
   const url = new URL(maintenanceUrl);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop: () =>
       withMaintenanceConnection(maintenanceUrl, async (client) => {

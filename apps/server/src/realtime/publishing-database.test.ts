@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTestDatabase, type Database, type ProviderRecord } from '@infernet/db';
 import { EMPTY_NODE_SPECS } from '@infernet/protocol';
 import { pino } from 'pino';
-import { NotificationListeners } from './notification-listeners';
+import { NotificationHub } from '@infernet/db';
 import {
   withNotificationTransport,
   type NotificationPublisher,
@@ -24,7 +24,7 @@ function recordingTransport() {
   const close = vi.fn(async () => {});
   const transport: NotificationTransport = {
     publisher,
-    notifications: new NotificationListeners(),
+    notifications: new NotificationHub(),
     close,
   };
   return { transport, published, close };
@@ -202,7 +202,7 @@ describe('a database that publishes its wake-ups', () => {
             throw new Error('publisher bug');
           },
         },
-        notifications: new NotificationListeners(),
+        notifications: new NotificationHub(),
         close: async () => {},
       },
       { warn: (...args: unknown[]) => warnings.push(args) } as unknown as typeof logger,

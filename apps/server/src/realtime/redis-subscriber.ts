@@ -1,6 +1,6 @@
 import type { Notifications } from '@infernet/db';
 import type { Logger } from '../logger';
-import { NotificationListeners } from './notification-listeners';
+import { NotificationHub } from '@infernet/db';
 import type { RedisChannels } from './redis-channels';
 import { closeConnection, connectOrEnd, createRedisConnection } from './redis-connection';
 
@@ -27,7 +27,7 @@ export async function openRedisSubscriber(options: {
   logger: Logger;
 }): Promise<RedisSubscriber> {
   const { channels, logger } = options;
-  const listeners = new NotificationListeners();
+  const listeners = new NotificationHub();
   const redis = createRedisConnection(options.redisUrl, {
     name: options.connectionName,
     logger,

@@ -1,7 +1,8 @@
 import type { Wakeup } from './wakeup';
 
-/** A wildcard key sent by the database layer after a reconnect: everyone re-checks. */
-export const WILDCARD = '*';
+import { WILDCARD } from '@infernet/db';
+
+export { WILDCARD };
 
 /**
  * Fans one database notification channel out to the waiters of this process,
