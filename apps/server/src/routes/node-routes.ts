@@ -20,6 +20,7 @@ import { claimWithLongPoll } from '../job-polling';
 import { jobIdParameter } from './job-id';
 import { nodeAuth } from '../middleware/node-auth';
 import { ConcurrencyLimiter } from '../realtime/concurrency-limiter';
+import { ProviderCache } from '../provider-cache';
 import { toNodeJob, toNodeRow } from '../presenters';
 
 /** Parses the signed body; an empty body counts as `{}` so bodiless calls still validate. */
@@ -89,6 +90,9 @@ const JOB_FAILURES: Record<JobWriteFailure, () => InfernetError> = {
     new InfernetError('JOB_CANCELLED', 'The consumer cancelled this job; stop generating.'),
 };
 
+/** How long a node's provider row may be reused between its requests. */
+const PROVIDER_CACHE_MILLISECONDS = 1_000;
+
 /** Enough for a node that polls per free job slot, too few to hoard connections. */
 const LONG_POLLS_PER_KEY = 8;
 
@@ -96,10 +100,13 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   const { db } = dependencies;
   const routes = new Hono<AppEnv>();
   const longPolls = new ConcurrencyLimiter(LONG_POLLS_PER_KEY, 'long polls');
+  const providerCache = new ProviderCache(PROVIDER_CACHE_MILLISECONDS, dependencies.now);
   routes.use('*', nodeAuth(dependencies));
 
   async function requireProvider(context: Context<AppEnv>): Promise<ProviderRecord> {
-    const provider = await db.providers.findByPublicKey(context.get('publicKey'));
+    const provider = await providerCache.get(context.get('publicKey'), (publicKey) =>
+      db.providers.findByPublicKey(publicKey),
+    );
     if (!provider) {
       throw new InfernetError(
         'NODE_NOT_REGISTERED',
@@ -126,6 +133,7 @@ export function nodeRoutes(dependencies: ServerDependencies) {
     if (!result.ok) {
       throw new InfernetError('FORBIDDEN', `node_id "${body.node_id}" belongs to another key.`);
     }
+    providerCache.set(result.provider);
     return wrap(context, { id: result.provider.id, node_id: result.provider.nodeId });
   });
 
@@ -140,6 +148,7 @@ export function nodeRoutes(dependencies: ServerDependencies) {
     if (!provider) {
       throw new InfernetError('NODE_NOT_REGISTERED', 'Register this node before heartbeating.');
     }
+    providerCache.set(provider);
     // A heartbeat proves the node is alive, so every job it holds keeps its lease.
     await db.jobs.renewLeases({ providerId: provider.id, leaseSeconds: dependencies.leaseSeconds });
     return wrap(context, { id: provider.id });
@@ -155,6 +164,7 @@ export function nodeRoutes(dependencies: ServerDependencies) {
     signedBody(context, RoleOnlyRequestSchema);
     // Only the outcome goes back; which jobs it released is for wake-ups, not for the node.
     const { deleted, id } = await db.providers.remove(context.get('publicKey'));
+    providerCache.forget(context.get('publicKey'));
     return wrap(context, { deleted, id });
   });
 
