@@ -9,6 +9,7 @@ import { renderReferencePage } from './openapi/reference-page';
 import { chatRoutes } from './routes/chat-routes';
 import { healthRoutes } from './routes/health-routes';
 import { nodeRoutes } from './routes/node-routes';
+import { openAiRoutes } from './routes/openai-routes';
 import { publicRoutes } from './routes/public-routes';
 
 export const SERVER_VERSION = '0.1.0';
@@ -17,21 +18,21 @@ export const SERVER_VERSION = '0.1.0';
 export function createApp(dependencies: ServerDependencies) {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(dependencies.logger));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: DEFAULT_BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new InfernetError(
-          'PAYLOAD_TOO_LARGE',
-          `Bodies are limited to ${DEFAULT_BODY_LIMIT_BYTES} bytes.`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: DEFAULT_BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new InfernetError(
+        'PAYLOAD_TOO_LARGE',
+        `Bodies are limited to ${DEFAULT_BODY_LIMIT_BYTES} bytes.`,
+      );
+    },
+  });
+  app.use('/api/*', limitBody);
+  app.use('/v1/*', limitBody);
   app.route('/api/v1/node', nodeRoutes(dependencies));
   app.route('/api/chat', chatRoutes(dependencies));
   app.route('/api', publicRoutes(dependencies));
+  app.route('/v1', openAiRoutes(dependencies));
   app.route('/', healthRoutes(dependencies));
   const openApiDocument = createOpenApiDocument(SERVER_VERSION);
   app.get('/openapi.json', (context) => context.json(openApiDocument));

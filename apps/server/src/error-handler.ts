@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { InfernetError, type ErrorCode, type ErrorResponse } from '@infernet/protocol';
 import type { AppEnv } from './context';
 import type { Logger } from './logger';
+import { isOpenAiPath, toOpenAiError } from './openai-errors';
 
 function toInfernetError(error: unknown): InfernetError {
   if (InfernetError.isInstance(error)) return error;
@@ -14,8 +15,10 @@ function toInfernetError(error: unknown): InfernetError {
 }
 
 /**
- * The one place errors become responses: `{ error: { code, message, requestId } }`.
- * Internal messages never reach clients; they are logged with the stack instead.
+ * The one place errors become responses: `{ error: { code, message, requestId } }`,
+ * or OpenAI's shape under `/v1` so its SDKs can read them (the request id then
+ * travels only in `X-Request-Id`). Internal messages never reach clients; they
+ * are logged with the stack instead.
  */
 export function createErrorHandler(logger: Logger) {
   return function handleError(error: unknown, context: Context<AppEnv>): Response {
@@ -23,6 +26,12 @@ export function createErrorHandler(logger: Logger) {
     const requestId = context.get('requestId') ?? 'unknown';
     if (infernetError.code === 'INTERNAL' || infernetError.code === 'DATABASE_UNAVAILABLE') {
       logger.error({ err: error, requestId }, 'request failed');
+    }
+    if (infernetError.retryable && infernetError.httpStatus >= 500) {
+      context.header('Retry-After', '1');
+    }
+    if (isOpenAiPath(context.req.path)) {
+      return context.json(toOpenAiError(infernetError), infernetError.httpStatus as 400);
     }
     const body: ErrorResponse = {
       error: {
@@ -32,9 +41,6 @@ export function createErrorHandler(logger: Logger) {
         ...(infernetError.details ? { details: infernetError.details } : {}),
       },
     };
-    if (infernetError.retryable && infernetError.httpStatus >= 500) {
-      context.header('Retry-After', '1');
-    }
     return context.json(body, infernetError.httpStatus as 400);
   };
 }

@@ -14,6 +14,8 @@ export const ERROR_TABLE = {
   NOT_FOUND: { httpStatus: 404, retryable: false },
   NODE_NOT_REGISTERED: { httpStatus: 404, retryable: false },
   JOB_NOT_FOUND: { httpStatus: 404, retryable: false },
+  /** No live node serves the requested model (the OpenAI-compatible API's answer). */
+  MODEL_NOT_FOUND: { httpStatus: 404, retryable: false },
   JOB_STATE_CONFLICT: { httpStatus: 409, retryable: false },
   /** The caller's lease or fencing token is no longer current: another claim superseded it. */
   LEASE_LOST: { httpStatus: 409, retryable: false },

@@ -5,3 +5,4 @@ export * from './specs';
 export * from './chat';
 export * from './node-api';
 export * from './public-api';
+export * from './openai';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ErrorResponseSchema } from '@infernet/protocol';
+import { ErrorResponseSchema, OpenAiErrorResponseSchema } from '@infernet/protocol';
+import { isOpenAiPath } from '../openai-errors';
 import { OPERATIONS, type Operation } from './operations';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -45,7 +46,15 @@ function describe(operation: Operation) {
       [String(operation.successStatus ?? 200)]: success,
       default: {
         description: 'Error',
-        content: { 'application/json': { schema: jsonSchema(ErrorResponseSchema, 'output') } },
+        content: {
+          'application/json': {
+            // The OpenAI-compatible API answers errors in OpenAI's shape.
+            schema: jsonSchema(
+              isOpenAiPath(operation.path) ? OpenAiErrorResponseSchema : ErrorResponseSchema,
+              'output',
+            ),
+          },
+        },
       },
     },
   };

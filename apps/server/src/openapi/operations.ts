@@ -13,6 +13,9 @@ import {
   HeartbeatRequestSchema,
   HeartbeatResponseSchema,
   MeResponseSchema,
+  OpenAiChatCompletionRequestSchema,
+  OpenAiChatCompletionSchema,
+  OpenAiModelListSchema,
   ModelsResponseSchema,
   OverviewResponseSchema,
   PollRequestSchema,
@@ -33,7 +36,7 @@ export interface Operation {
   /** OpenAPI path template, e.g. `/api/chat/stream/{jobId}`. */
   path: string;
   summary: string;
-  tag: 'node' | 'chat' | 'public' | 'health';
+  tag: 'node' | 'chat' | 'openai' | 'public' | 'health';
   security: Security;
   request?: z.ZodType;
   response: z.ZodType | 'text/event-stream';
@@ -120,6 +123,24 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'chat',
     security: 'stream-token',
     response: 'text/event-stream',
+  },
+  {
+    method: 'post',
+    path: '/v1/chat/completions',
+    summary:
+      'OpenAI-compatible chat completion on the same queue as /api/chat; `stream: true` answers chat.completion.chunk SSE',
+    tag: 'openai',
+    security: 'none',
+    request: OpenAiChatCompletionRequestSchema,
+    response: OpenAiChatCompletionSchema,
+  },
+  {
+    method: 'get',
+    path: '/v1/models',
+    summary: 'OpenAI-compatible list of models served by live nodes, with node counts',
+    tag: 'openai',
+    security: 'none',
+    response: OpenAiModelListSchema,
   },
   {
     method: 'get',

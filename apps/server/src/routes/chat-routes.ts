@@ -11,7 +11,8 @@ import {
 import type { JobRecord } from '@infernet/db';
 import type { AppEnv, ServerDependencies } from '../context';
 import { streamJobEvents } from '../job-stream';
-import { createStreamToken, streamTokenMatches } from '../stream-token';
+import { queueChatJob } from '../chat-jobs';
+import { streamTokenMatches } from '../stream-token';
 import { jobIdParameter } from './job-id';
 
 function noCapacity(requested: string | undefined, served: readonly ModelSummary[]): InfernetError {
@@ -46,30 +47,18 @@ export function chatRoutes(dependencies: ServerDependencies) {
   routes.post('/', async (context) => {
     const request = parseJson(await context.req.text(), ChatRequestSchema);
     const livenessSeconds = dependencies.livenessSeconds;
-    // Without a model, the most widely served one is chosen; with one, the
-    // capacity check happens inside the insert so the common path is one query.
+    // Without a model, the most widely served one is chosen.
     const model = request.model ?? (await db.providers.servedModels({ livenessSeconds }))[0]?.name;
     if (model === undefined) throw noCapacity(undefined, []);
-    const streamToken = createStreamToken();
-    const job = await db.jobs.createChat({
-      model,
-      // The title is public-facing metadata, so it never carries prompt text.
-      title: `chat · ${model}`,
-      input: {
-        messages: request.messages,
-        max_tokens: request.maxTokens,
-        temperature: request.temperature,
-      },
-      streamTokenHash: streamToken.hash,
-      requireLiveProviderWithinSeconds: livenessSeconds,
-    });
-    if (!job) throw noCapacity(model, await db.providers.servedModels({ livenessSeconds }));
+    const queued = await queueChatJob(dependencies, { ...request, model });
+    if (!queued) throw noCapacity(model, await db.providers.servedModels({ livenessSeconds }));
+    const { job, streamToken } = queued;
     const response: ChatResponse = {
       jobId: job.id,
       status: job.status,
       model: job.model,
-      streamUrl: `/api/chat/stream/${job.id}?token=${streamToken.token}`,
-      streamToken: streamToken.token,
+      streamUrl: `/api/chat/stream/${job.id}?token=${streamToken}`,
+      streamToken,
       provider: null,
     };
     return context.json(response, 201);

@@ -1,0 +1,35 @@
+import type { ChatMessage } from '@infernet/protocol';
+import type { JobRecord } from '@infernet/db';
+import type { ServerDependencies } from './context';
+import { createStreamToken } from './stream-token';
+
+export interface QueuedChatJob {
+  job: JobRecord;
+  /** The secret that lets the creator read or cancel the job; only its hash is stored. */
+  streamToken: string;
+}
+
+/**
+ * Queues a chat job for `model`, or returns null when no live node serves it.
+ * The capacity check happens inside the insert so the common path is one query;
+ * every chat API (`/api/chat`, `/v1/chat/completions`) queues through here.
+ */
+export async function queueChatJob(
+  dependencies: Pick<ServerDependencies, 'db' | 'livenessSeconds'>,
+  request: { model: string; messages: ChatMessage[]; maxTokens: number; temperature: number },
+): Promise<QueuedChatJob | null> {
+  const streamToken = createStreamToken();
+  const job = await dependencies.db.jobs.createChat({
+    model: request.model,
+    // The title is public-facing metadata, so it never carries prompt text.
+    title: `chat · ${request.model}`,
+    input: {
+      messages: request.messages,
+      max_tokens: request.maxTokens,
+      temperature: request.temperature,
+    },
+    streamTokenHash: streamToken.hash,
+    requireLiveProviderWithinSeconds: dependencies.livenessSeconds,
+  });
+  return job ? { job, streamToken: streamToken.token } : null;
+}
