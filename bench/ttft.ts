@@ -11,6 +11,13 @@
  *             chunk with content
  *   infernet  POST /api/chat, then GET /api/chat/stream/:id (SSE); TTFT =
  *             from the POST until the first `token` event
+ *   openai    POST /v1/chat/completions with `"stream": true` (SSE
+ *             `chat.completion.chunk` frames); TTFT = from the POST until
+ *             the first chunk with non-empty `delta.content`
+ *
+ * The two control-plane paths run the same number of chats, in alternating
+ * batches (the order flips every round), so drift and machine noise fall on
+ * both alike.
  *
  *   npm run bench:ttft
  *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=50 BENCH_TOKEN_DELAY_MS=2 npm run bench:ttft
@@ -34,12 +41,14 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
 const SINGLE_STREAM_REQUESTS = Number(process.env.BENCH_SINGLE_STREAM_REQUESTS ?? 50);
 const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? CONCURRENCY);
+/** Rounds of alternating /api/chat and /v1/chat/completions batches per concurrency level. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const TOKEN_DELAY_MS = Number(process.env.BENCH_TOKEN_DELAY_MS ?? 2);
 const MODEL = 'bench-ttft-model';
 const REPLY = 'The quick brown fox jumps over the lazy dog again and again.'
   .split(' ')
   .map((word) => `${word} `);
-const GOAL = { addedP50: 5, addedP99: 25 };
+const GOAL = { addedP50: 5, addedP99: 25, openAiAddedP50: 1, openAiAddedP50Share: 0.05 };
 /** A pick-up slower than this at one stream means a long poll ran out, not queueing. */
 const STALLED_PICKUP_MS = LONG_POLL_MAX_WAIT_SECONDS * 1000 * 0.8;
 
@@ -62,6 +71,54 @@ async function closedLoop<Sample>(
     }),
   );
   return samples;
+}
+
+interface Alternated<A, B> {
+  a: A[];
+  b: B[];
+  /** Seconds spent in each side's batches. */
+  aSeconds: number;
+  bSeconds: number;
+}
+
+/**
+ * Runs `total` calls of each of `a` and `b`, `concurrency` at a time, in
+ * `rounds` alternating batches of equal size; the side that goes first flips
+ * every round (a b, b a, a b, ...), so neither always runs on a warmer or
+ * quieter machine.
+ */
+async function alternate<A, B>(
+  total: number,
+  concurrency: number,
+  rounds: number,
+  a: () => Promise<A>,
+  b: () => Promise<B>,
+): Promise<Alternated<A, B>> {
+  const result: Alternated<A, B> = { a: [], b: [], aSeconds: 0, bSeconds: 0 };
+  const runA = async (count: number) => {
+    const startedAt = performance.now();
+    result.a.push(...(await closedLoop(count, concurrency, a)));
+    result.aSeconds += (performance.now() - startedAt) / 1000;
+  };
+  const runB = async (count: number) => {
+    const startedAt = performance.now();
+    result.b.push(...(await closedLoop(count, concurrency, b)));
+    result.bSeconds += (performance.now() - startedAt) / 1000;
+  };
+  const roundCount = Math.max(1, Math.min(rounds, total));
+  for (let round = 0; round < roundCount; round += 1) {
+    // Spread the remainder so both sides still get exactly `total` in all.
+    const count =
+      Math.floor((total * (round + 1)) / roundCount) - Math.floor((total * round) / roundCount);
+    if (round % 2 === 0) {
+      await runA(count);
+      await runB(count);
+    } else {
+      await runB(count);
+      await runA(count);
+    }
+  }
+  return result;
 }
 
 /** One streamed chat straight to the engine; resolves the TTFT in ms once the stream ends. */
@@ -160,6 +217,81 @@ async function infernetChat(baseUrl: URL): Promise<InfernetSample> {
   };
 }
 
+/**
+ * One streamed chat through the OpenAI-compatible endpoint; resolves the TTFT
+ * in ms (POST sent → first chunk with non-empty `delta.content`) once the
+ * stream ends with `[DONE]`. Like `directChat`, it stops parsing JSON after the
+ * first content chunk and only looks for the `[DONE]` sentinel from then on.
+ */
+function openAiChat(baseUrl: URL): Promise<number> {
+  const body = JSON.stringify({
+    model: MODEL,
+    messages: [{ role: 'user', content: 'Say something' }],
+    stream: true,
+  });
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    let firstTokenAt: number | undefined;
+    let done = false;
+    const request = http.request(
+      {
+        agent: keepAliveAgent,
+        host: baseUrl.hostname,
+        port: baseUrl.port,
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          accept: 'text/event-stream',
+        },
+      },
+      (response) => {
+        response.setEncoding('utf8');
+        if (response.statusCode !== 200) {
+          let text = '';
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () =>
+            reject(new Error(`POST /v1/chat/completions answered ${response.statusCode}: ${text}`)),
+          );
+          return;
+        }
+        let buffer = '';
+        response.on('data', (chunk: string) => {
+          const arrivedAt = performance.now();
+          buffer += chunk;
+          let boundary: number;
+          while ((boundary = buffer.indexOf('\n\n')) !== -1) {
+            const block = buffer.slice(0, boundary);
+            buffer = buffer.slice(boundary + 2);
+            for (const line of block.split('\n')) {
+              if (!line.startsWith('data:')) continue;
+              const data = line.slice(5).trimStart();
+              if (data === '[DONE]') done = true;
+              else if (firstTokenAt === undefined) {
+                const parsed = JSON.parse(data) as {
+                  choices?: { delta?: { content?: string } }[];
+                  error?: { message?: string };
+                };
+                if (parsed.error) console.error(`openai stream failed: ${parsed.error.message}`);
+                if (parsed.choices?.[0]?.delta?.content) firstTokenAt = arrivedAt;
+              }
+            }
+          }
+        });
+        response.on('end', () =>
+          firstTokenAt === undefined || !done
+            ? reject(new Error('the /v1/chat/completions stream ended without content and [DONE]'))
+            : resolve(firstTokenAt - startedAt),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 function printBreakdown(title: string, samples: readonly InfernetSample[]): void {
   printHeading(title);
   printLatency(
@@ -227,18 +359,27 @@ try {
   const engineUrl = new URL(ollama.url);
   const baseUrl = new URL(server.url);
   console.log(
-    `${CONCURRENCY} concurrent streams, ${REQUESTS} chats per side after ${WARMUP_REQUESTS} warm-up; fake Ollama ${TOKEN_DELAY_MS} ms per token, ${REPLY.length} tokens per reply; ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
+    `${CONCURRENCY} concurrent streams, ${REQUESTS} chats per side (/api/chat and /v1/chat/completions in ${ROUNDS} alternating rounds) after ${WARMUP_REQUESTS} warm-up; fake Ollama ${TOKEN_DELAY_MS} ms per token, ${REPLY.length} tokens per reply; ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
   );
 
   await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => directChat(engineUrl));
   await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => infernetChat(baseUrl));
+  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => openAiChat(baseUrl));
 
   // One stream at a time first: the overhead of the hops themselves, with no queueing.
   const singleRequests = Math.min(REQUESTS, SINGLE_STREAM_REQUESTS);
   const singleDirect = summarizeLatency(
     await closedLoop(singleRequests, 1, () => directChat(engineUrl)),
   );
-  const singleSamples = await closedLoop(singleRequests, 1, () => infernetChat(baseUrl));
+  const single = await alternate(
+    singleRequests,
+    1,
+    ROUNDS,
+    () => infernetChat(baseUrl),
+    () => openAiChat(baseUrl),
+  );
+  const singleSamples = single.a;
+  const singleOpenAi = summarizeLatency(single.b);
   const singleInfernet = summarizeLatency(singleSamples.map((sample) => sample.ttft));
   const slowestSingle = singleSamples.reduce((slowest, sample) =>
     sample.ttft > slowest.ttft ? sample : slowest,
@@ -268,15 +409,22 @@ try {
     'PostgreSQL (this database)': () => cpuSecondsOf(databasePids),
   });
   cpu.start();
-  const measuredAt = performance.now();
-  const samples = await closedLoop(REQUESTS, CONCURRENCY, () => infernetChat(baseUrl));
-  const seconds = (performance.now() - measuredAt) / 1000;
+  const measured = await alternate(
+    REQUESTS,
+    CONCURRENCY,
+    ROUNDS,
+    () => infernetChat(baseUrl),
+    () => openAiChat(baseUrl),
+  );
   const cores = cpu.stop();
+  const samples = measured.a;
   const infernet = summarizeLatency(samples.map((sample) => sample.ttft));
+  const openAi = summarizeLatency(measured.b);
 
   printHeading('time to first token, 1 stream at a time (no queueing)');
   printLatency('direct to the engine (baseline)', singleDirect);
-  printLatency('through infernet', singleInfernet);
+  printLatency('through infernet (/api/chat)', singleInfernet);
+  printLatency('through /v1/chat/completions', singleOpenAi);
   console.log(
     `  slowest infernet chat: answered ${slowestSingle.submitted.toFixed(1)} ms, meta ${slowestSingle.meta.toFixed(1)} ms, first token ${slowestSingle.ttft.toFixed(1)} ms after the POST`,
   );
@@ -287,14 +435,15 @@ try {
   }
   printHeading(`time to first token, ${CONCURRENCY} concurrent streams`);
   printLatency('direct to the engine (baseline)', direct);
-  printLatency('through infernet', infernet);
+  printLatency('through infernet (/api/chat)', infernet);
+  printLatency('through /v1/chat/completions', openAi);
   printBreakdown(
     `infernet at 1 stream, from the consumer POST (where the time goes)`,
     singleSamples,
   );
   printBreakdown(`infernet at ${CONCURRENCY} streams, from the consumer POST`, samples);
   console.log(
-    `${(samples.length / seconds).toFixed(0)} chats/s through infernet; CPU (cores of 2): ${Object.entries(
+    `${(samples.length / measured.aSeconds).toFixed(0)} chats/s through /api/chat, ${(measured.b.length / measured.bSeconds).toFixed(0)} through /v1/chat/completions; CPU over both (cores of 2): ${Object.entries(
       cores,
     )
       .map(([name, used]) => `${name} ${used.toFixed(2)}`)
@@ -314,6 +463,14 @@ try {
   printGoal(
     `added TTFT p99 ≤ ${GOAL.addedP99} ms at ${CONCURRENCY} streams (${addedP99.toFixed(2)} ms)`,
     addedP99 <= GOAL.addedP99,
+  );
+  const openAiDelta = openAi.p50 - infernet.p50;
+  printGoal(
+    `OpenAI endpoint adds no more than /api/chat: p50 Δ ≤ ${GOAL.openAiAddedP50} ms (or ≤ ${GOAL.openAiAddedP50Share * 100} %) at ${CONCURRENCY} streams (Δ ${openAiDelta.toFixed(2)} ms, ${((openAiDelta / infernet.p50) * 100).toFixed(1)} %; at 1 stream Δ ${(singleOpenAi.p50 - singleInfernet.p50).toFixed(2)} ms)`,
+    openAiDelta <= GOAL.openAiAddedP50 || openAiDelta <= infernet.p50 * GOAL.openAiAddedP50Share,
+  );
+  console.log(
+    `ratio: /v1/chat/completions / /api/chat TTFT at ${CONCURRENCY} streams = ${(openAi.p50 / infernet.p50).toFixed(2)}× at p50, ${(openAi.p99 / infernet.p99).toFixed(2)}× at p99; at 1 stream ${(singleOpenAi.p50 / singleInfernet.p50).toFixed(2)}× at p50, ${(singleOpenAi.p99 / singleInfernet.p99).toFixed(2)}× at p99`,
   );
   console.log(
     `ratio: infernet / direct TTFT at ${CONCURRENCY} streams = ${(infernet.p50 / direct.p50).toFixed(1)}× at p50, ${(infernet.p99 / direct.p99).toFixed(1)}× at p99`,
