@@ -25,14 +25,26 @@ interface Submitted {
   streamUrl: string;
 }
 
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-
+/** Re-checks `check` every few milliseconds until it holds; fails after `timeoutMs`. */
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await sleep(5);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Records what every `db.jobs.claim` of `copy` returns, in order. */
+function recordClaims(copy: TestApp): { id: string }[][] {
+  const results: { id: string }[][] = [];
+  const jobs = copy.dependencies.db.jobs;
+  const claim = jobs.claim.bind(jobs);
+  jobs.claim = async (input) => {
+    const claimed = await claim(input);
+    results.push(claimed);
+    return claimed;
+  };
+  return results;
 }
 
 async function submit(copy: TestApp): Promise<Submitted> {
@@ -127,10 +139,11 @@ for (const transport of transports) {
     it('wakes a node long-polling on one copy for a job submitted on the other', async () => {
       const node = generateKeyPair();
       await registerNode(first.app, node, { nodeId: 'poller', models: [MODEL] });
+      const claims = recordClaims(first);
       const polling = poll(first, node, { wait: 25, limit: 1 });
-      await until(() => first.dependencies.jobAvailability.size > 0);
       // Past its first, empty claim: from here only a notification ends the wait early.
-      await sleep(200);
+      await until(() => claims.length > 0);
+      expect(claims[0]).toEqual([]);
 
       const submittedAt = Date.now();
       const job = await submit(second);

@@ -32,9 +32,34 @@ async function openOn(url: string): Promise<Database> {
   return db;
 }
 
-function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+/**
+ * Appends to `jobId` and waits until a listener of its own hears it. Notifications
+ * of one Database arrive in commit order over one connection, so every earlier
+ * one has then reached its listeners too.
+ */
+async function appendSentinel(db: Database, providerId: string, jobId: string): Promise<void> {
+  const heard = nextValue(
+    (listener) => db.notifications.onJobEvents(listener),
+    (value) => value === jobId,
+  );
+  await db.events.append(jobId, providerId, [{ event_type: 'token', data: { text: 'end' } }]);
+  await heard;
 }
+
+/** Polls `check` until it holds; fails after `timeoutMs`. */
+async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+  }
+}
+
+/*
+ * A Database opened with listen: false has no connection a notification could
+ * arrive on, so no sentinel can prove that nothing arrived; this test alone
+ * waits a bounded quiet period instead.
+ */
+const QUIET_PERIOD_MS = 100;
 
 /** Counts the sessions of `database` selected by `where`. */
 async function countSessions(database: string, where: string): Promise<number> {
@@ -80,6 +105,8 @@ describe('notifications in one process', () => {
     const db = await testDatabase();
     const provider = await registerProvider(db);
     const job = await claimedJob(db, provider);
+    // Jobs whose events are appended last: every notification before them has been delivered.
+    const sentinels = [await claimedJob(db, provider), await claimedJob(db, provider)];
     const received: string[] = [];
     const unsubscribe = db.notifications.onJobEvents((jobId) => received.push(jobId));
 
@@ -99,14 +126,14 @@ describe('notifications in one process', () => {
       error: null,
     });
     expect(await completion).toBe(job.id);
-    await sleep(100);
-    expect(received).toEqual([job.id, job.id]);
+    await appendSentinel(db, provider.id, sentinels[0]!.id);
+    expect(received).toEqual([job.id, job.id, sentinels[0]!.id]);
 
     unsubscribe();
     await createJob(db);
     await db.events.append(job.id, provider.id, [{ event_type: 'token', data: { text: 'x' } }]);
-    await sleep(100);
-    expect(received).toHaveLength(2);
+    await appendSentinel(db, provider.id, sentinels[1]!.id);
+    expect(received).toHaveLength(3);
   });
 
   it('keeps delivering to the others when one listener throws', async () => {
@@ -128,7 +155,7 @@ describe('notifications in one process', () => {
     const provider = await registerProvider(db);
     const job = await claimedJob(db, provider);
     await db.events.append(job.id, provider.id, [{ event_type: 'token', data: { text: 'a' } }]);
-    await sleep(100);
+    await new Promise((resolve) => setTimeout(resolve, QUIET_PERIOD_MS));
     expect(received).toEqual([]);
   });
 
@@ -197,8 +224,10 @@ describe.skipIf(onPglite)('notifications across processes (PostgreSQL)', () => {
     const scratch = await scratchDatabase();
     const db = await openOn(scratch.url);
     await Promise.all([db.ping(), db.ping(), db.jobs.counts()]);
-    await terminateSessions(new URL(scratch.url).pathname.slice(1), `query NOT LIKE 'LISTEN%'`);
-    await sleep(50);
+    const name = new URL(scratch.url).pathname.slice(1);
+    await terminateSessions(name, `query NOT LIKE 'LISTEN%'`);
+    // pg_terminate_backend only signals: wait until the pooled sessions are really gone.
+    await until(async () => (await countSessions(name, `query NOT LIKE 'LISTEN%'`)) === 0);
     await db.ping();
     expect((await db.jobs.counts()).queued).toBe(0);
   });

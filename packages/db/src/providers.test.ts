@@ -1,5 +1,7 @@
+import { Client } from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTestDatabase } from './test-database';
+import { openDatabase, openPgliteDatabase } from './open-database';
+import { createScratchDatabase, parkTestPglite, takeTestPglite } from './test-database';
 import {
   claimedJob,
   providerInput,
@@ -12,15 +14,39 @@ import type { Database } from './types';
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
 let db: Database;
+/** Runs a statement on the test's database outside the Database under test, to set up rows. */
+let runSql: (sql: string, parameters: unknown[]) => Promise<unknown>;
+let closeAll: () => Promise<void>;
+
 beforeEach(async () => {
-  db = await openTestDatabase({ databaseUrl });
+  if (!databaseUrl) {
+    const pglite = await takeTestPglite();
+    db = await openPgliteDatabase(pglite, () => parkTestPglite(pglite));
+    runSql = (sql, parameters) => pglite.query(sql, parameters);
+    closeAll = () => db.close();
+    return;
+  }
+  const scratch = await createScratchDatabase(databaseUrl);
+  db = await openDatabase({ databaseUrl: scratch.url });
+  const client = new Client({ connectionString: scratch.url });
+  await client.connect();
+  runSql = (sql, parameters) => client.query(sql, parameters);
+  closeAll = async () => {
+    await db.close();
+    await client.end();
+    await scratch.drop();
+  };
 });
 afterEach(async () => {
-  await db.close();
+  await closeAll();
 });
 
-function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+/** Moves a provider's last heartbeat `seconds` into the past, as if time had gone by. */
+async function backdateLastSeen(publicKey: string, seconds: number): Promise<void> {
+  await runSql(
+    `UPDATE providers SET last_seen = now() - make_interval(secs => $2) WHERE public_key = $1`,
+    [publicKey, seconds],
+  );
 }
 
 describe('providers.register', () => {
@@ -93,7 +119,8 @@ describe('providers.heartbeat', () => {
       port: 8080,
       specs: specsServing('llama3'),
     });
-    await sleep(5);
+    await backdateLastSeen(provider.publicKey, 60);
+    const before = await db.providers.findByPublicKey(provider.publicKey);
     const beat = await db.providers.heartbeat(provider.publicKey, {
       status: 'busy',
       address: undefined,
@@ -107,7 +134,8 @@ describe('providers.heartbeat', () => {
       port: null,
       specs: specsServing('llama3'),
     });
-    expect(beat?.lastSeenAt?.getTime()).toBeGreaterThan(provider.lastSeenAt?.getTime() ?? 0);
+    // The heartbeat stamps the current time over the backdated one.
+    expect(beat?.lastSeenAt?.getTime()).toBeGreaterThan(before?.lastSeenAt?.getTime() ?? Infinity);
 
     const replaced = await db.providers.heartbeat(provider.publicKey, {
       status: 'available',
@@ -141,7 +169,13 @@ describe('providers.find*, list and remove', () => {
   it('lists the newest heartbeat first, up to the limit', async () => {
     const older = await registerProvider(db);
     const newer = await registerProvider(db);
-    await sleep(5);
+    // Both heartbeats lie in the past, the older one further back, so the list starts as [newer, older].
+    await backdateLastSeen(older.publicKey, 120);
+    await backdateLastSeen(newer.publicKey, 60);
+    expect((await db.providers.list({ limit: 10 })).map((provider) => provider.id)).toEqual([
+      newer.id,
+      older.id,
+    ]);
     await db.providers.heartbeat(older.publicKey, {
       status: 'available',
       address: undefined,
@@ -220,19 +254,19 @@ describe('providers.find*, list and remove', () => {
 
 describe('providers.servedModels', () => {
   it('counts live, not-offline providers per model, most served first', async () => {
-    await registerProvider(db, { specs: specsServing('stale-model') });
-    await sleep(400);
+    const stale = await registerProvider(db, { specs: specsServing('stale-model') });
+    await backdateLastSeen(stale.publicKey, 600);
     await registerProvider(db, { specs: specsServing('llama3', 'mistral') });
     await registerProvider(db, { specs: specsServing('llama3') });
     await registerProvider(db, { status: 'offline', specs: specsServing('mistral', 'offline') });
     await registerProvider(db, { status: 'busy', specs: specsServing('busy-model') });
 
-    expect(await db.providers.servedModels({ livenessSeconds: 0.3 })).toEqual([
+    expect(await db.providers.servedModels({ livenessSeconds: 300 })).toEqual([
       { name: 'llama3', nodes: 2 },
       { name: 'busy-model', nodes: 1 },
       { name: 'mistral', nodes: 1 },
     ]);
-    const withStale = await db.providers.servedModels({ livenessSeconds: 60 });
+    const withStale = await db.providers.servedModels({ livenessSeconds: 900 });
     expect(withStale.map((model) => model.name)).toContain('stale-model');
   });
 });

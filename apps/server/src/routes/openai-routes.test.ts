@@ -138,6 +138,14 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('stops following when the client disconnects, so the abandoned job can be cancelled', async () => {
+    // Records every reader-count change the server has finished making.
+    const readerChanges: [string, number][] = [];
+    const jobs = server.dependencies.db.jobs;
+    const trackReader = jobs.trackReader.bind(jobs);
+    jobs.trackReader = async (jobId, change) => {
+      await trackReader(jobId, change);
+      readerChanges.push([jobId, change]);
+    };
     const pending = client.chat.completions.create({ model: 'm', messages, stream: true });
     const job = await claimAndStart();
     const stream = await pending;
@@ -147,12 +155,19 @@ describe('POST /v1/chat/completions', () => {
       expect(chunk.choices[0]!.delta.role).toBe('assistant');
       break;
     }
-    let cancelled: string[] = [];
-    for (let attempt = 0; attempt < 50 && cancelled.length === 0; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      cancelled = (await server.db.jobs.cancelAbandoned({ graceSeconds: 0 })).jobIds;
+    // Wait until the server has noticed the disconnect and counted its reader out.
+    const deadline = Date.now() + 5_000;
+    while (!readerChanges.some(([jobId, change]) => jobId === job.id && change === -1)) {
+      if (Date.now() > deadline) throw new Error('the reader was never counted out');
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    expect(cancelled).toEqual([job.id]);
+    expect(readerChanges).toEqual([
+      [job.id, 1],
+      [job.id, -1],
+    ]);
+    // A negative grace puts the cut-off after the departure, so no clock has to move.
+    const { jobIds } = await server.db.jobs.cancelAbandoned({ graceSeconds: -60 });
+    expect(jobIds).toEqual([job.id]);
   });
 
   it('answers an unserved model with NotFoundError listing the served models', async () => {
