@@ -15,4 +15,19 @@ describe('loadConfig', () => {
       /REDIS_URL must start with redis:\/\/ or rediss:\/\//,
     );
   });
+
+  it('reads model aliases and prices as JSON objects, naming the variable when they are wrong', () => {
+    const config = loadConfig({
+      INFERNET_MODEL_ALIASES: '{"gpt-4o-mini":"llama3.2:1b"}',
+      INFERNET_MODEL_PRICES: '{"llama3.2:1b":"0.2"}',
+    });
+    expect(config.modelAliases).toEqual({ 'gpt-4o-mini': 'llama3.2:1b' });
+    expect(config.modelPrices).toEqual({ 'llama3.2:1b': '0.2' });
+    expect(() => loadConfig({ INFERNET_MODEL_ALIASES: 'gpt-4o-mini=llama' })).toThrow(
+      /INFERNET_MODEL_ALIASES must be a JSON object/,
+    );
+    expect(() => loadConfig({ INFERNET_MODEL_ALIASES: '{"a":"has spaces"}' })).toThrow(
+      /model names/,
+    );
+  });
 });

@@ -6,6 +6,7 @@ import {
   DEFAULT_LEASE_SECONDS,
   DEFAULT_SERVER_PORT,
   LEASE_SWEEP_INTERVAL_MS,
+  ModelNameSchema,
   NODE_LIVENESS_SECONDS,
 } from '@infernet/protocol';
 import { ModelPricesSchema, PriceSchema } from './pricing';
@@ -36,6 +37,10 @@ const ConfigSchema = z.object({
   leaseSeconds: z.coerce.number().int().positive(),
   pricePerMillionTokens: PriceSchema,
   modelPrices: ModelPricesSchema,
+  modelAliases: z.record(z.string().min(1), ModelNameSchema, {
+    message:
+      'INFERNET_MODEL_ALIASES must be a JSON object of model names, e.g. {"gpt-4o-mini":"llama3.2:1b"}',
+  }),
   abandonedStreamGraceSeconds: z.coerce.number().int().min(0),
   maintenanceIntervalMs: z.coerce
     .number({ message: 'INFERNET_LEASE_SWEEP_INTERVAL_MS must be a number of milliseconds' })
@@ -44,12 +49,13 @@ const ConfigSchema = z.object({
 });
 export type ServerConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
-function parseModelPrices(raw: string | undefined): unknown {
+/** A JSON-object setting; text that is not JSON fails the schema with a message naming it. */
+function parseJsonSetting(raw: string | undefined, name: string): unknown {
   if (!raw) return {};
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    return 'INFERNET_MODEL_PRICES must be JSON such as {"llama3.2:1b":"0.2"}';
+    return `${name} is not valid JSON`;
   }
 }
 
@@ -83,7 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     livenessSeconds: env.INFERNET_NODE_LIVENESS_SECONDS ?? NODE_LIVENESS_SECONDS,
     leaseSeconds: env.INFERNET_LEASE_SECONDS ?? DEFAULT_LEASE_SECONDS,
     pricePerMillionTokens: env.INFERNET_PRICE_PER_MILLION_TOKENS ?? '0',
-    modelPrices: parseModelPrices(env.INFERNET_MODEL_PRICES),
+    modelPrices: parseJsonSetting(env.INFERNET_MODEL_PRICES, 'INFERNET_MODEL_PRICES'),
+    modelAliases: parseJsonSetting(env.INFERNET_MODEL_ALIASES, 'INFERNET_MODEL_ALIASES'),
     maintenanceIntervalMs: env.INFERNET_LEASE_SWEEP_INTERVAL_MS ?? LEASE_SWEEP_INTERVAL_MS,
     abandonedStreamGraceSeconds:
       env.INFERNET_ABANDONED_STREAM_GRACE_SECONDS ?? ABANDONED_STREAM_GRACE_SECONDS,

@@ -17,6 +17,8 @@ export interface ServerDependencies {
   livenessSeconds: number;
   leaseSeconds: number;
   pricing: Pricing;
+  /** Requested model name → served model name (INFERNET_MODEL_ALIASES). */
+  modelAliases: ReadonlyMap<string, string>;
   keepAliveMs: number;
   /** A parked long poll re-checks the queue this often even without a notification. */
   pollRecheckMs: number;

@@ -19,6 +19,7 @@ export interface DependencyOptions {
   livenessSeconds?: number;
   leaseSeconds?: number;
   pricing?: Pricing;
+  modelAliases?: Record<string, string>;
 }
 
 /**
@@ -49,6 +50,7 @@ export function wireDependencies(options: DependencyOptions): {
       keepAliveMs: options.keepAliveMs ?? SSE_KEEP_ALIVE_MS,
       pollRecheckMs: options.pollRecheckMs ?? POLL_RECHECK_MS,
       pricing: options.pricing ?? createPricing('0', {}),
+      modelAliases: new Map(Object.entries(options.modelAliases ?? {})),
     },
     disconnect() {
       for (const unsubscribe of unsubscribers) unsubscribe();

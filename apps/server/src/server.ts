@@ -58,6 +58,7 @@ export async function startServer(
     livenessSeconds: config.livenessSeconds,
     leaseSeconds: config.leaseSeconds,
     pricing: createPricing(config.pricePerMillionTokens, config.modelPrices),
+    modelAliases: config.modelAliases,
   });
   const app = createApp(dependencies);
   const stopMaintenance = startMaintenance({

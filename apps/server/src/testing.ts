@@ -11,6 +11,7 @@ export interface TestAppOptions {
   keepAliveMs?: number;
   leaseSeconds?: number;
   pricePerMillionTokens?: string;
+  modelAliases?: Record<string, string>;
 }
 
 const silentLogger = pino({ level: 'silent' });
@@ -25,6 +26,7 @@ function appOn(db: Database, options: TestAppOptions) {
     // Long enough that a test passing in time proves a notification woke the poll.
     pollRecheckMs: 60_000,
     pricing: createPricing(options.pricePerMillionTokens ?? '0', {}),
+    modelAliases: options.modelAliases,
   });
   const app = createApp(dependencies);
   return {
