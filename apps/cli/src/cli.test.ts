@@ -38,7 +38,7 @@ describe('infernet help and --version', () => {
   it('lists the commands and exits 0, from any directory', async () => {
     const result = await runInfernet(['help'], environment, { cwd: home });
     expect(result.code).toBe(0);
-    for (const command of ['init', 'register', 'start', 'status', 'chat', 'gpu']) {
+    for (const command of ['init', 'register', 'start', 'status', 'chat', 'gpu', 'firewall']) {
       expect(result.stdout).toContain(command);
     }
   });

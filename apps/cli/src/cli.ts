@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { POLL_MAX_JOBS } from '@infernet/protocol';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { chatCommand } from './commands/chat';
+import { firewallCommand } from './commands/firewall';
 import { gpuCommand } from './commands/gpu';
 import { initCommand } from './commands/init';
 import { registerCommand } from './commands/register';
@@ -144,6 +145,18 @@ export function buildProgram(
     .description('list this machine’s GPUs')
     .argument('[format]', 'list (a table) or json', 'list')
     .action(record(async (format: string) => gpuCommand(context, format)));
+
+  program
+    .command('firewall')
+    .description('print the commands that open the P2P port (never changes anything)')
+    .argument('[tool]', 'ufw, firewalld, nftables, iptables, pf or netsh (default: all)')
+    .option('--p2p-port <port>', 'the P2P port (default 46337)')
+    .option('--json', 'print the commands as JSON')
+    .action(
+      record(async (tool: string | undefined, flags: { p2pPort?: string; json?: boolean }) =>
+        firewallCommand(context, tool, flags),
+      ),
+    );
 
   return { program, outcome };
 }
