@@ -59,7 +59,7 @@ export function firewallRules(port: number): FirewallRule[] {
       platform: 'Windows host of a WSL2 node (PowerShell as administrator)',
       commands: [
         `netsh advfirewall firewall add rule name="infernet p2p" dir=in action=allow protocol=TCP localport=${port}`,
-        `netsh interface portproxy add v4tov4 listenport=${port} listenaddress=0.0.0.0 connectport=${port} connectaddress=$(wsl hostname -I).Trim().Split(' ')[0]`,
+        `netsh interface portproxy add v4tov4 listenport=${port} listenaddress=0.0.0.0 connectport=${port} connectaddress=$((wsl hostname -I).Trim().Split(' ')[0])`,
       ],
       note: 'The portproxy forwards the port into WSL2; its address changes when WSL restarts.',
     },
