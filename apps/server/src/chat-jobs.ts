@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@infernet/protocol';
+import type { ChatMessage, Sampling } from '@infernet/protocol';
 import type { JobRecord } from '@infernet/db';
 import type { ServerDependencies } from './context';
 import { createStreamToken } from './stream-token';
@@ -27,7 +27,13 @@ export function resolveModel(
  */
 export async function queueChatJob(
   dependencies: Pick<ServerDependencies, 'db' | 'livenessSeconds' | 'modelAliases'>,
-  request: { model: string; messages: ChatMessage[]; maxTokens: number; temperature: number },
+  request: {
+    model: string;
+    messages: ChatMessage[];
+    maxTokens: number;
+    temperature: number;
+    sampling?: Sampling;
+  },
 ): Promise<QueuedChatJob | null> {
   const model = resolveModel(dependencies, request.model);
   const streamToken = createStreamToken();
@@ -39,6 +45,7 @@ export async function queueChatJob(
       messages: request.messages,
       max_tokens: request.maxTokens,
       temperature: request.temperature,
+      ...request.sampling,
     },
     streamTokenHash: streamToken.hash,
     requireLiveProviderWithinSeconds: dependencies.livenessSeconds,

@@ -7,6 +7,11 @@ export interface ChatStreamRequest {
   messages: readonly ChatMessage[];
   maxTokens: number;
   temperature: number;
+  /** Nucleus sampling, (0, 1]; the engine's default when absent. */
+  topP?: number;
+  /** Sequences that end the answer. */
+  stop?: readonly string[];
+  seed?: number;
 }
 
 /** One piece of a streamed answer. The last chunk has `done: true` and, when the engine reports them, token counts. */

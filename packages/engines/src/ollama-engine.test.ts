@@ -37,6 +37,15 @@ async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
 }
 
 describe('createOllamaEngine', () => {
+  it('passes top_p, stop and seed to Ollama as model options', async () => {
+    fake = await startFakeOllama({ models: ['llama3.2:latest'] });
+    const engine = createOllamaEngine({ host: fake.url });
+    await collect(engine.chat({ ...request, topP: 0.5, stop: ['END'], seed: 42 }));
+    expect(fake.requests.at(-1)).toMatchObject({
+      options: { num_predict: 64, temperature: 0.2, top_p: 0.5, stop: ['END'], seed: 42 },
+    });
+  });
+
   it('streams tokens in order and reports the final chunk’s counts as usage', async () => {
     fake = await startFakeOllama({ models: ['llama3.2:latest'] });
     const engine = createOllamaEngine({ host: fake.url });

@@ -46,7 +46,13 @@ export function createOllamaEngine(options: OllamaEngineOptions = {}): Engine {
         model: request.model,
         messages: request.messages.map(({ role, content }) => ({ role, content })),
         stream: true,
-        options: { num_predict: request.maxTokens, temperature: request.temperature },
+        options: {
+          num_predict: request.maxTokens,
+          temperature: request.temperature,
+          ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+          ...(request.stop !== undefined ? { stop: [...request.stop] } : {}),
+          ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        },
       });
       for await (const part of stream) {
         if (part.message?.content) yield { done: false, text: part.message.content };

@@ -29,6 +29,13 @@ async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
 }
 
 describe('createOpenAiCompatibleEngine', () => {
+  it('passes top_p, stop and seed to the server in the request body', async () => {
+    fake = await startFakeOpenAi({ models: [model] });
+    const engine = createOpenAiCompatibleEngine({ baseUrl: fake.baseUrl, label: 'vllm' });
+    await collect(engine.chat({ ...request, topP: 0.5, stop: ['END'], seed: 42 }));
+    expect(fake.requests.at(-1)).toMatchObject({ top_p: 0.5, stop: ['END'], seed: 42 });
+  });
+
   it('streams tokens in order and reports the usage chunk', async () => {
     fake = await startFakeOpenAi({ models: [model] });
     const engine = createOpenAiCompatibleEngine({ baseUrl: fake.baseUrl, label: 'vllm' });

@@ -58,6 +58,9 @@ export function createOpenAiCompatibleEngine(options: OpenAiCompatibleEngineOpti
           stream_options: { include_usage: true },
           max_tokens: request.maxTokens,
           temperature: request.temperature,
+          ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+          ...(request.stop !== undefined ? { stop: [...request.stop] } : {}),
+          ...(request.seed !== undefined ? { seed: request.seed } : {}),
         },
         { signal },
       );

@@ -93,10 +93,26 @@ export const JobStatusSchema = z.enum([
 ]);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
+export const SamplingSchema = z.object({
+  /** Nucleus sampling, (0, 1]. */
+  top_p: z.number().gt(0).max(1).optional(),
+  /** Up to four sequences that end the answer. */
+  stop: z.array(z.string().min(1).max(256)).min(1).max(4).optional(),
+  /** For engines that can repeat an answer given the same seed. */
+  seed: z
+    .number()
+    .int()
+    .min(-(2 ** 53) + 1)
+    .max(2 ** 53 - 1)
+    .optional(),
+});
+export type Sampling = z.infer<typeof SamplingSchema>;
+
 export const ChatInputSpecSchema = z.object({
   messages: z.array(ChatMessageSchema),
   max_tokens: z.number().int().positive(),
   temperature: z.number().min(0).max(2),
+  ...SamplingSchema.shape,
 });
 export type ChatInputSpec = z.infer<typeof ChatInputSpecSchema>;
 

@@ -9,13 +9,10 @@ import { ModelNameSchema } from './specs';
 
 /**
  * Parameters OpenAI accepts that the queue cannot honour yet. They are refused
- * with a 400 naming them, never dropped: a client that asks for `stop` or
- * `seed` and silently gets neither would trust an answer it did not ask for.
+ * with a 400 naming them, never dropped: a client that asks for tools or a
+ * response format and silently gets neither would trust an answer it did not ask for.
  */
 export const OPENAI_UNSUPPORTED_PARAMETERS = [
-  'top_p',
-  'stop',
-  'seed',
   'tools',
   'tool_choice',
   'functions',
@@ -52,6 +49,9 @@ const KNOWN_PARAMETERS = new Set([
   'max_tokens',
   'max_completion_tokens',
   'temperature',
+  'top_p',
+  'stop',
+  'seed',
   'n',
 ]);
 
@@ -65,6 +65,16 @@ export const OpenAiChatCompletionRequestSchema = z
     max_tokens: z.number().int().min(1).max(32_768).nullish(),
     max_completion_tokens: z.number().int().min(1).max(32_768).nullish(),
     temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().gt(0).max(1).nullish(),
+    stop: z
+      .union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1).max(4)])
+      .nullish(),
+    seed: z
+      .number()
+      .int()
+      .min(-(2 ** 53) + 1)
+      .max(2 ** 53 - 1)
+      .nullish(),
     n: z.literal(1, { error: 'n > 1 is not supported yet (one choice per request)' }).nullish(),
   })
   .catchall(z.unknown())
@@ -87,6 +97,13 @@ export const OpenAiChatCompletionRequestSchema = z
     includeUsage: body.stream_options?.include_usage ?? false,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS,
     temperature: body.temperature ?? DEFAULT_TEMPERATURE,
+    sampling: {
+      ...(body.top_p != null ? { top_p: body.top_p } : {}),
+      ...(body.stop != null
+        ? { stop: typeof body.stop === 'string' ? [body.stop] : body.stop }
+        : {}),
+      ...(body.seed != null ? { seed: body.seed } : {}),
+    },
   }));
 export type OpenAiChatCompletionRequest = z.output<typeof OpenAiChatCompletionRequestSchema>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStubEngine, type Engine } from '@infernet/engines';
+import { createStubEngine, type ChatStreamRequest, type Engine } from '@infernet/engines';
 import { InfernetError } from '@infernet/protocol';
 import {
   ApiError,
@@ -158,6 +158,41 @@ describe('runChatJob', () => {
     });
     // Logs carry ids, never the prompt.
     expect(JSON.stringify(lines)).not.toContain('secret prompt');
+  });
+
+  it('passes the job’s sampling settings to the engine', async () => {
+    const { client } = fakeClient();
+    const requests: ChatStreamRequest[] = [];
+    const stub = createStubEngine({ tokens: ['ok'] });
+    const recording: Engine = {
+      ...stub,
+      chat: (request, options) => {
+        requests.push(request);
+        return stub.chat(request, options);
+      },
+    };
+    const handle = new JobHandle(
+      claimedChatJob({
+        input_spec: {
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 16,
+          temperature: 0.2,
+          top_p: 0.5,
+          stop: ['END'],
+          seed: 42,
+        },
+      }),
+      START,
+    );
+    const { logger } = recordingLogger();
+    await runChatJob(handle, {
+      client,
+      engine: recording,
+      clock: new ManualClock(START),
+      logger,
+      node: { nodeId: 'node-1', name: 'edge-01' },
+    });
+    expect(requests[0]).toMatchObject({ maxTokens: 16, topP: 0.5, stop: ['END'], seed: 42 });
   });
 
   it('reports an engine failure as a failed job without leaking the engine URL', async () => {

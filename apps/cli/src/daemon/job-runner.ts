@@ -171,6 +171,9 @@ async function generate(
         messages: job.input_spec.messages,
         maxTokens: job.input_spec.max_tokens,
         temperature: job.input_spec.temperature,
+        ...(job.input_spec.top_p !== undefined ? { topP: job.input_spec.top_p } : {}),
+        ...(job.input_spec.stop !== undefined ? { stop: job.input_spec.stop } : {}),
+        ...(job.input_spec.seed !== undefined ? { seed: job.input_spec.seed } : {}),
       },
       { signal: handle.signal },
     );

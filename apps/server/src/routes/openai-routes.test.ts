@@ -181,10 +181,28 @@ describe('POST /v1/chat/completions', () => {
     expect(notFound.message).toContain('Served models: m.');
   });
 
+  it('hands top_p, stop and seed to the node with the job, and refuses values out of range', async () => {
+    const pending = client.chat.completions.create({
+      model: 'm',
+      messages,
+      top_p: 0.5,
+      stop: 'END',
+      seed: 42,
+    });
+    const poll = await signedPost(server.app, node, '/api/v1/node/jobs/poll', { wait: 5 });
+    const { jobs } = ((await poll.json()) as { data: { jobs: { input_spec: object }[] } }).data;
+    expect(jobs[0]!.input_spec).toMatchObject({ top_p: 0.5, stop: ['END'], seed: 42 });
+    await server.db.jobs.cancel((jobs[0] as unknown as { id: string }).id, 'test over');
+    await pending.catch(() => undefined);
+
+    const tooHigh = await client.chat.completions
+      .create({ model: 'm', messages, top_p: 1.5 })
+      .catch((caught: unknown) => caught);
+    expect(tooHigh).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((tooHigh as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('top_p');
+  });
+
   it.each([
-    ['top_p', { top_p: 0.5 }],
-    ['stop', { stop: ['\n'] }],
-    ['seed', { seed: 1 }],
     ['n', { n: 2 }],
     ['tools', { tools: [{ type: 'function', function: { name: 'f' } }] }],
   ])('refuses %s with a 400 that names it', async (parameter, extra) => {
