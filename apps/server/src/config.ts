@@ -11,6 +11,9 @@ import {
 } from '@infernet/protocol';
 import { ModelPricesSchema, PriceSchema } from './pricing';
 
+/** Open HTTP connections per server process (long polls and streams included). */
+const DEFAULT_MAX_CONNECTIONS = 10_000;
+
 const ConfigSchema = z.object({
   port: z.coerce
     .number({ message: 'PORT must be a number' })
@@ -42,6 +45,10 @@ const ConfigSchema = z.object({
       'INFERNET_MODEL_ALIASES must be a JSON object of model names, e.g. {"gpt-4o-mini":"llama3.2:1b"}',
   }),
   abandonedStreamGraceSeconds: z.coerce.number().int().min(0),
+  maxConnections: z.coerce
+    .number({ message: 'INFERNET_MAX_CONNECTIONS must be a number' })
+    .int()
+    .min(1, 'INFERNET_MAX_CONNECTIONS must be at least 1'),
   maintenanceIntervalMs: z.coerce
     .number({ message: 'INFERNET_LEASE_SWEEP_INTERVAL_MS must be a number of milliseconds' })
     .int()
@@ -92,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     modelPrices: parseJsonSetting(env.INFERNET_MODEL_PRICES, 'INFERNET_MODEL_PRICES'),
     modelAliases: parseJsonSetting(env.INFERNET_MODEL_ALIASES, 'INFERNET_MODEL_ALIASES'),
     maintenanceIntervalMs: env.INFERNET_LEASE_SWEEP_INTERVAL_MS ?? LEASE_SWEEP_INTERVAL_MS,
+    maxConnections: env.INFERNET_MAX_CONNECTIONS ?? DEFAULT_MAX_CONNECTIONS,
     abandonedStreamGraceSeconds:
       env.INFERNET_ABANDONED_STREAM_GRACE_SECONDS ?? ABANDONED_STREAM_GRACE_SECONDS,
   });

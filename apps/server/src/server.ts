@@ -73,6 +73,9 @@ export async function startServer(
     const instance = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
       resolve(instance),
     );
+    // Long polls and streams hold connections; past this many, new ones are refused
+    // instead of exhausting file descriptors.
+    instance.maxConnections = config.maxConnections;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

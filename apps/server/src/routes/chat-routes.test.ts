@@ -165,6 +165,18 @@ describe('GET /api/chat/stream/:jobId', () => {
     expect(text).toContain(': keep-alive');
   });
 
+  it('holds at most 8 streams of one job open at once', async () => {
+    const job = await startJob();
+    const open = await Promise.all(
+      Array.from({ length: 8 }, () => server.app.request(job.streamUrl)),
+    );
+    expect(open.map((response) => response.status)).toEqual(Array(8).fill(200));
+    const ninth = await server.app.request(job.streamUrl);
+    expect(ninth.status).toBe(429);
+    expect(((await ninth.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    await Promise.all(open.map((response) => response.body!.cancel()));
+  });
+
   it('refuses a reader without the stream token', async () => {
     const job = await startJob();
     const wrong = await server.app.request(`/api/chat/stream/${job.jobId}?token=guess`);

@@ -14,6 +14,7 @@ import { streamJobEvents } from '../job-stream';
 import { queueChatJob } from '../chat-jobs';
 import { streamTokenMatches } from '../stream-token';
 import { jobIdParameter } from './job-id';
+import { ConcurrencyLimiter } from '../realtime/concurrency-limiter';
 
 function noCapacity(requested: string | undefined, served: readonly ModelSummary[]): InfernetError {
   const servedNames = served.map((model) => model.name);
@@ -40,9 +41,13 @@ function lastEventId(context: Context<AppEnv>): number {
   return value;
 }
 
+/** A stream token leaked to a crowd cannot make this process hold a connection per reader. */
+const READERS_PER_JOB = 8;
+
 export function chatRoutes(dependencies: ServerDependencies) {
   const { db } = dependencies;
   const routes = new Hono<AppEnv>();
+  const readers = new ConcurrencyLimiter(READERS_PER_JOB, 'streams of one job');
 
   routes.post('/', async (context) => {
     const request = parseJson(await context.req.text(), ChatRequestSchema);
@@ -97,11 +102,21 @@ export function chatRoutes(dependencies: ServerDependencies) {
   routes.get('/stream/:jobId', async (context) => {
     const afterSequence = lastEventId(context);
     const job = await ownedJob(context);
+    const release = readers.acquire(job.id);
     context.header('Cache-Control', 'no-cache, no-transform');
     context.header('X-Accel-Buffering', 'no');
-    return streamSSE(context, (stream) =>
-      streamJobEvents(dependencies, { job, afterSequence, stream, signal: context.req.raw.signal }),
-    );
+    return streamSSE(context, async (stream) => {
+      try {
+        await streamJobEvents(dependencies, {
+          job,
+          afterSequence,
+          stream,
+          signal: context.req.raw.signal,
+        });
+      } finally {
+        release();
+      }
+    });
   });
 
   return routes;
