@@ -6,17 +6,18 @@ const DecimalSchema = z
 
 export const ModelPricesSchema = z.record(z.string().min(1), DecimalSchema);
 
+/**
+ * What a provider earns per million billed tokens, as exact decimal strings:
+ * a default rate with per-model overrides; "0" is a valid price. The database
+ * picks the rate by the job's model when it posts the earning.
+ */
 export interface Pricing {
-  /** What a provider earns per million billed tokens of `model`, as an exact decimal string. */
-  pricePerMillionTokens(model: string): string;
+  pricePerMillionTokens: string;
+  modelPrices: Readonly<Record<string, string>>;
 }
 
-/** A default rate with per-model overrides; "0" is a valid price. */
 export function createPricing(defaultPrice: string, modelPrices: Record<string, string>): Pricing {
-  const prices = new Map(Object.entries(modelPrices));
-  return {
-    pricePerMillionTokens: (model) => prices.get(model) ?? defaultPrice,
-  };
+  return Object.freeze({ pricePerMillionTokens: defaultPrice, modelPrices: { ...modelPrices } });
 }
 
 export const PriceSchema = DecimalSchema;

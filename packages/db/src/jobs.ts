@@ -179,6 +179,7 @@ async function complete(client: SqlClient, input: CompleteJobInput): Promise<Com
     ...earningParameters({
       providerId: input.providerId,
       pricePerMillionTokens: input.pricePerMillionTokens ?? '0',
+      modelPrices: input.modelPrices ?? {},
     }),
   ]);
   const row = rows[0];

@@ -59,6 +59,20 @@ describe('earnings ledger', () => {
     expect(await db.ledger.balance(providerAccount(provider.id))).toBe('6');
   });
 
+  it('prices by the job’s model when it has its own rate, and by the default otherwise', async () => {
+    const special = await finishedJob({ delivered: 2, price: '1000000' });
+    await db.jobs.complete({
+      ...special.input,
+      modelPrices: { [special.job.model]: '3000000', 'some-other-model': '9' },
+    });
+    const ordinary = await finishedJob({ delivered: 2, price: '1000000' });
+    await db.jobs.complete({ ...ordinary.input, modelPrices: { 'some-other-model': '9' } });
+    const amounts = async (jobId: string) =>
+      (await db.ledger.entriesForJob(jobId)).map((entry) => entry.amount);
+    expect(await amounts(special.job.id)).toEqual(['6', '-6']);
+    expect(await amounts(ordinary.job.id)).toEqual(['2', '-2']);
+  });
+
   it('allows a zero price and posts nothing for failed jobs', async () => {
     const free = await finishedJob({ delivered: 2, price: '0' });
     await db.jobs.complete(free.input);

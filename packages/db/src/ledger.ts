@@ -18,8 +18,10 @@ const DECIMAL_PATTERN = /^\d{1,18}(\.\d{1,12})?$/;
  * it: the provider is credited and the consumer-payments account debited by
  * the same amount. The unique (kind, job_id) constraint, not the caller,
  * guarantees a job earns once; on conflict nothing is written. Amounts are
- * computed in numeric, never in floating point. Parameters, from
- * `firstParameter`: price per million tokens, provider account, counter-account.
+ * computed in numeric, never in floating point. The price is looked up by
+ * the finished job's model in the same statement, so completing costs no
+ * extra read. Parameters, from `firstParameter`: default price per million
+ * tokens, per-model prices (JSON object), provider account, counter-account.
  */
 export function earningSql(options: {
   finished: string;
@@ -27,9 +29,11 @@ export function earningSql(options: {
   billedTokens: string;
   firstParameter: number;
 }): string {
-  const price = `$${options.firstParameter}`;
-  const account = `$${options.firstParameter + 1}`;
-  const counterAccount = `$${options.firstParameter + 2}`;
+  const defaultPrice = `$${options.firstParameter}`;
+  const modelPrices = `$${options.firstParameter + 1}`;
+  const account = `$${options.firstParameter + 2}`;
+  const counterAccount = `$${options.firstParameter + 3}`;
+  const price = `coalesce(${modelPrices}::jsonb ->> ${options.finished}.model, ${defaultPrice})`;
   return `earning AS (
     INSERT INTO ledger_transactions (kind, job_id)
     SELECT 'job_earning', ${options.finished}.id FROM ${options.finished} WHERE ${options.condition}
@@ -51,12 +55,16 @@ export function earningSql(options: {
 export function earningParameters(input: {
   providerId: string;
   pricePerMillionTokens: string;
+  modelPrices: Record<string, string>;
 }): string[] {
-  if (!DECIMAL_PATTERN.test(input.pricePerMillionTokens)) {
-    throw new InfernetError('INTERNAL', 'a model price must be a non-negative decimal string');
+  for (const price of [input.pricePerMillionTokens, ...Object.values(input.modelPrices)]) {
+    if (!DECIMAL_PATTERN.test(price)) {
+      throw new InfernetError('INTERNAL', 'a model price must be a non-negative decimal string');
+    }
   }
   return [
     input.pricePerMillionTokens,
+    JSON.stringify(input.modelPrices),
     providerAccount(input.providerId),
     CONSUMER_PAYMENTS_ACCOUNT,
   ];

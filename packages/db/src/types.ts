@@ -144,11 +144,13 @@ export interface CompleteJobInput {
   result: { text?: string; reason?: string; usage?: Usage } | null;
   error: string | null;
   /**
-   * Earning rate for this job's model as a decimal string, e.g. "0.5"; "0" is
-   * allowed and the default. A completed job posts exactly one earning:
-   * billed tokens × rate / 1e6.
+   * Earning rate per million billed tokens as a decimal string, e.g. "0.5";
+   * "0" is allowed and the default. A completed job posts exactly one
+   * earning: billed tokens × rate / 1e6.
    */
   pricePerMillionTokens?: string;
+  /** Per-model rates that override `pricePerMillionTokens` for the job's model. */
+  modelPrices?: Record<string, string>;
 }
 
 export type CompleteJobResult =

@@ -216,13 +216,12 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   routes.post('/jobs/:jobId/complete', async (context) => {
     const body = signedBody(context, CompleteRequestSchema);
     const provider = await requireProvider(context);
-    const jobId = jobIdParameter(context);
-    const job = await db.jobs.findById(jobId);
     const result = await db.jobs.complete({
-      jobId,
+      jobId: jobIdParameter(context),
       providerId: provider.id,
       fencingToken: body.fencing_token,
-      pricePerMillionTokens: dependencies.pricing.pricePerMillionTokens(job?.model ?? ''),
+      pricePerMillionTokens: dependencies.pricing.pricePerMillionTokens,
+      modelPrices: { ...dependencies.pricing.modelPrices },
       status: body.status,
       result: body.result ?? null,
       error: body.status === 'failed' ? (body.error ?? 'The node reported a failure.') : null,
