@@ -34,6 +34,7 @@ import { Cleanup } from './support/cleanup';
 import { keepAliveAgent, openSse, postJson } from './support/http-client';
 import { CpuMeter, cpuSecondsOf, ownCpuSeconds, processTree } from './support/process-cpu';
 import { printGoal, printHeading, printLatency } from './support/report';
+import { createSseFrameReader } from './support/sse-frames';
 import { createScratchDatabase } from './support/scratch-database';
 import { summarizeLatency } from './support/statistics';
 
@@ -256,28 +257,21 @@ function openAiChat(baseUrl: URL): Promise<number> {
           );
           return;
         }
-        let buffer = '';
-        response.on('data', (chunk: string) => {
-          const arrivedAt = performance.now();
-          buffer += chunk;
-          let boundary: number;
-          while ((boundary = buffer.indexOf('\n\n')) !== -1) {
-            const block = buffer.slice(0, boundary);
-            buffer = buffer.slice(boundary + 2);
-            for (const line of block.split('\n')) {
-              if (!line.startsWith('data:')) continue;
-              const data = line.slice(5).trimStart();
-              if (data === '[DONE]') done = true;
-              else if (firstTokenAt === undefined) {
-                const parsed = JSON.parse(data) as {
-                  choices?: { delta?: { content?: string } }[];
-                  error?: { message?: string };
-                };
-                if (parsed.error) console.error(`openai stream failed: ${parsed.error.message}`);
-                if (parsed.choices?.[0]?.delta?.content) firstTokenAt = arrivedAt;
-              }
-            }
+        let arrivedAt = 0;
+        const read = createSseFrameReader(({ data }) => {
+          if (data === '[DONE]') done = true;
+          else if (data !== '' && firstTokenAt === undefined) {
+            const parsed = JSON.parse(data) as {
+              choices?: { delta?: { content?: string } }[];
+              error?: { message?: string };
+            };
+            if (parsed.error) console.error(`openai stream failed: ${parsed.error.message}`);
+            if (parsed.choices?.[0]?.delta?.content) firstTokenAt = arrivedAt;
           }
+        });
+        response.on('data', (chunk: string) => {
+          arrivedAt = performance.now();
+          read(chunk);
         });
         response.on('end', () =>
           firstTokenAt === undefined || !done

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createSseFrameReader } from './sse-frames';
 
 /**
  * Bare `node:http` helpers for load generators: cheaper per request than
@@ -93,22 +94,11 @@ export function openSse(
       }
       resolveOpened();
       response.setEncoding('utf8');
-      let buffer = '';
+      let arrivedAt = 0;
+      const read = createSseFrameReader((frame) => onEvent(frame, arrivedAt));
       response.on('data', (chunk: string) => {
-        const arrivedAt = performance.now();
-        buffer += chunk;
-        let boundary: number;
-        while ((boundary = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, boundary);
-          buffer = buffer.slice(boundary + 2);
-          let event = 'message';
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data = line.slice(5).trimStart();
-          }
-          onEvent({ event, data }, arrivedAt);
-        }
+        arrivedAt = performance.now();
+        read(chunk);
       });
       response.on('end', resolveEnded);
       response.on('close', resolveEnded);
