@@ -16,20 +16,21 @@
  *   npm run bench:relay
  *   BENCH_SECONDS=10 BENCH_STREAMS=200 npm run bench:relay
  *
- * The load generator shares the 2-core machine with the server and
- * PostgreSQL, so it pre-signs its requests before each load starts
- * (signing is the node's cost, not the relay's) and prints the CPU each
- * party used, so a saturated generator is visible rather than hidden.
+ * Token batches carry the claim's lease token (X-Infernet-Lease), as the
+ * node daemon sends them; a target that signs instead pre-signs its
+ * requests before each load starts (signing is the node's cost, not the
+ * relay's). The load generator shares the 2-core machine with the server
+ * and PostgreSQL, so it prints the CPU each party used, so a saturated
+ * generator is visible rather than hidden.
  */
 import { join } from 'node:path';
 import pg from 'pg';
 import { generateKeyPair } from '@infernet/auth';
-import { AUTH_HEADER_NAME } from '@infernet/protocol';
+import { LEASE_HEADER_NAME } from '@infernet/protocol';
 import { InfernetClient, NodeClient } from '@infernet/sdk';
 import { REPOSITORY_ROOT, startServerProcess } from '../tests/e2e/src/processes';
 import { startScript } from './support/child-process';
 import { Cleanup } from './support/cleanup';
-import { FastSigner } from './support/fast-signer';
 import { openSse, postJson, type SseConnection } from './support/http-client';
 import { CpuMeter, cpuSecondsOf, ownCpuSeconds, processTree } from './support/process-cpu';
 import { formatCount, printGoal, printHeading, printLatency, printRatio } from './support/report';
@@ -128,11 +129,12 @@ async function runLoad(target: Target, loadIndex: number, load: Load): Promise<L
       return { body, headers: stream.authorize(body) };
     }),
   );
-  const request = (streamIndex: number, batch: number) =>
-    prepared[streamIndex]![batch] ?? {
-      body: batchBody(loadIndex, batch, load.tokensPerBatch),
-      headers: {},
-    };
+  const request = (streamIndex: number, batch: number) => {
+    const ready = prepared[streamIndex]![batch];
+    if (ready) return ready;
+    const body = batchBody(loadIndex, batch, load.tokensPerBatch);
+    return { body, headers: target.streams[streamIndex]!.authorize(body) };
+  };
   // Per stream, indexed by batch; a hole means not posted (or failed) / not arrived.
   const postedAt: number[][] = target.streams.map(() => []);
   const arrivedAt: number[][] = target.streams.map(() => []);
@@ -283,14 +285,18 @@ async function infernetTarget(cleanup: Cleanup): Promise<Target> {
     );
   }
   // Share the jobs out among the provider keys; each poll claims up to 25.
-  const holder = new Map<string, number>();
-  for (let round = 0; holder.size < STREAMS && round < 100; round += 1) {
-    const nodeIndex = round % nodes.length;
-    const { jobs: claimed } = await nodes[nodeIndex]!.poll({ limit: 25, wait: 0 });
-    for (const job of claimed) holder.set(job.id, nodeIndex);
+  // The lease token of each claim authenticates its token batches, as in the daemon.
+  const leaseTokens = new Map<string, string>();
+  for (let round = 0; leaseTokens.size < STREAMS && round < 100; round += 1) {
+    const { jobs: claimed } = await nodes[round % nodes.length]!.poll({ limit: 25, wait: 0 });
+    for (const job of claimed) {
+      if (job.lease_token === undefined) throw new Error('the server handed out no lease token');
+      leaseTokens.set(job.id, job.lease_token);
+    }
   }
-  if (holder.size < STREAMS) throw new Error(`only ${holder.size} of ${STREAMS} jobs were claimed`);
-  const signers = keys.map((key) => new FastSigner(key.privateKey));
+  if (leaseTokens.size < STREAMS) {
+    throw new Error(`only ${leaseTokens.size} of ${STREAMS} jobs were claimed`);
+  }
 
   const probe = new pg.Client({ connectionString: scratch.url });
   probe.on('error', () => {});
@@ -309,15 +315,14 @@ async function infernetTarget(cleanup: Cleanup): Promise<Target> {
   return {
     name: 'infernet',
     baseUrl: new URL(server.url),
-    signs: true,
+    signs: false,
     streams: jobs.map((job) => {
-      const signer = signers[holder.get(job.jobId)!]!;
-      const postPath = `/api/v1/node/jobs/${job.jobId}/events`;
+      const leaseToken = leaseTokens.get(job.jobId)!;
       return {
-        postPath,
+        postPath: `/api/v1/node/jobs/${job.jobId}/events`,
         ssePath: `/api/chat/stream/${job.jobId}`,
         sseHeaders: { authorization: `Bearer ${job.streamToken}` },
-        authorize: (body: string) => ({ [AUTH_HEADER_NAME]: signer.sign('POST', postPath, body) }),
+        authorize: () => ({ [LEASE_HEADER_NAME]: leaseToken }),
       };
     }),
     cpu: {

@@ -33,6 +33,8 @@ export async function queueChatJob(
     maxTokens: number;
     temperature: number;
     sampling?: Sampling;
+    /** The account creating the job; absent for an anonymous one. */
+    ownerAccountId?: string | undefined;
   },
 ): Promise<QueuedChatJob | null> {
   const model = resolveModel(dependencies, request.model);
@@ -49,6 +51,7 @@ export async function queueChatJob(
     },
     streamTokenHash: streamToken.hash,
     requireLiveProviderWithinSeconds: dependencies.livenessSeconds,
+    ownerAccountId: request.ownerAccountId ?? null,
   });
   return job ? { job, streamToken: streamToken.token } : null;
 }

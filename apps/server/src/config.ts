@@ -9,10 +9,20 @@ import {
   ModelNameSchema,
   NODE_LIVENESS_SECONDS,
 } from '@infernet/protocol';
+import { DEFAULT_PROMPT_RETENTION_HOURS } from './maintenance';
+import {
+  DEFAULT_LIMIT_SETTINGS,
+  LIMIT_VARIABLES,
+  LimitSettingsSchema,
+  type LimitSettings,
+} from './limits/limit-settings';
 import { ModelPricesSchema, PriceSchema } from './pricing';
 
 /** Open HTTP connections per server process (long polls and streams included). */
 const DEFAULT_MAX_CONNECTIONS = 10_000;
+
+const TRUST_PROXY_MESSAGE =
+  'INFERNET_TRUST_PROXY must be the number of proxies in front of the server (0: none)';
 
 const ConfigSchema = z.object({
   port: z.coerce
@@ -45,6 +55,11 @@ const ConfigSchema = z.object({
       'INFERNET_MODEL_ALIASES must be a JSON object of model names, e.g. {"gpt-4o-mini":"llama3.2:1b"}',
   }),
   abandonedStreamGraceSeconds: z.coerce.number().int().min(0),
+  limits: LimitSettingsSchema,
+  trustedProxies: z.coerce
+    .number({ message: TRUST_PROXY_MESSAGE })
+    .int(TRUST_PROXY_MESSAGE)
+    .min(0, TRUST_PROXY_MESSAGE),
   maxConnections: z.coerce
     .number({ message: 'INFERNET_MAX_CONNECTIONS must be a number' })
     .int()
@@ -53,6 +68,19 @@ const ConfigSchema = z.object({
     .number({ message: 'INFERNET_LEASE_SWEEP_INTERVAL_MS must be a number of milliseconds' })
     .int()
     .min(50, 'INFERNET_LEASE_SWEEP_INTERVAL_MS must be at least 50'),
+  promptRetentionHours: z.coerce
+    .number({ message: 'INFERNET_PROMPT_RETENTION_HOURS must be a number of hours' })
+    .min(0, 'INFERNET_PROMPT_RETENTION_HOURS must be 0 or more'),
+  authSecret: z
+    .string()
+    .min(32, 'INFERNET_AUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)')
+    .optional(),
+  publicUrl: z
+    .url({
+      protocol: /^https?$/,
+      message: 'INFERNET_PUBLIC_URL must be an http(s) URL such as https://infernet.example',
+    })
+    .optional(),
 });
 export type ServerConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -64,6 +92,15 @@ function parseJsonSetting(raw: string | undefined, name: string): unknown {
   } catch {
     return `${name} is not valid JSON`;
   }
+}
+
+/** Each limit from its variable (named in LIMIT_VARIABLES), or its default when unset. */
+function limitSettingsInput(env: NodeJS.ProcessEnv) {
+  const settings = Object.entries(LIMIT_VARIABLES).map(([setting, variable]) => [
+    setting,
+    env[variable] || DEFAULT_LIMIT_SETTINGS[setting as keyof LimitSettings],
+  ]);
+  return { rateLimits: env.INFERNET_RATE_LIMITS || 'on', ...Object.fromEntries(settings) };
 }
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
@@ -102,6 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     maxConnections: env.INFERNET_MAX_CONNECTIONS ?? DEFAULT_MAX_CONNECTIONS,
     abandonedStreamGraceSeconds:
       env.INFERNET_ABANDONED_STREAM_GRACE_SECONDS ?? ABANDONED_STREAM_GRACE_SECONDS,
+    limits: limitSettingsInput(env),
+    // Set only behind a reverse proxy or load balancer: then X-Forwarded-For names the client.
+    trustedProxies: env.INFERNET_TRUST_PROXY || 0,
+    promptRetentionHours: env.INFERNET_PROMPT_RETENTION_HOURS || DEFAULT_PROMPT_RETENTION_HOURS,
+    // Unset: one secret is made on first start and kept in the database, shared by every copy.
+    authSecret: env.INFERNET_AUTH_SECRET || undefined,
+    publicUrl: env.INFERNET_PUBLIC_URL || undefined,
   });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => issue.message).join('; ');

@@ -1,5 +1,8 @@
-import type { Database } from '@infernet/db';
+import type { Database, StoredEvent } from '@infernet/db';
 import type { ReplayStore } from '@infernet/auth';
+import type { Auth } from './accounts/auth';
+import type { Identity } from './limits/identity';
+import type { Limits } from './limits/limits';
 import type { Logger } from './logger';
 import type { Pricing } from './pricing';
 import type { TopicHub } from './realtime/topic-hub';
@@ -13,7 +16,7 @@ export interface ServerDependencies {
   /** Wakes long-polling nodes: topic = model name. */
   jobAvailability: TopicHub;
   /** Wakes SSE readers: topic = job id. */
-  jobEvents: TopicHub;
+  jobEvents: TopicHub<readonly StoredEvent[]>;
   livenessSeconds: number;
   leaseSeconds: number;
   pricing: Pricing;
@@ -22,6 +25,10 @@ export interface ServerDependencies {
   keepAliveMs: number;
   /** A parked long poll re-checks the queue this often even without a notification. */
   pollRecheckMs: number;
+  /** Rate, stream and message limits (INFERNET_RATE_LIMIT_*, INFERNET_MAX_*). */
+  limits: Limits;
+  /** Accounts and sessions (better-auth) on this database. */
+  auth: Auth;
 }
 
 /** Typed Hono context variables set by middleware and read by handlers. */
@@ -31,6 +38,18 @@ export interface AppVariables {
   publicKey: string;
   /** The exact bytes that were signed, decoded as UTF-8. */
   rawBody: string;
+  /**
+   * Whom consumer limits count, when not the client's address: set by API-key
+   * authentication to `apiKeyIdentity(keyId)` before the limits run.
+   */
+  consumerIdentity: Identity | undefined;
+  /**
+   * Set instead of `publicKey` when a route that accepts it was called with a
+   * claim's lease token; the query that writes checks it against the job.
+   */
+  leaseToken: string | undefined;
+  /** Set when `limitBodies` read a chunked body through Hono: read it from there too. */
+  bodyBuffered: boolean | undefined;
 }
 
 export interface AppEnv {

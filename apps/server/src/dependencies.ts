@@ -1,11 +1,15 @@
-import type { Database } from '@infernet/db';
+import type { Database, StoredEvent } from '@infernet/db';
 import {
   DEFAULT_LEASE_SECONDS,
   NODE_LIVENESS_SECONDS,
   SSE_KEEP_ALIVE_MS,
 } from '@infernet/protocol';
+import { createAuth } from './accounts/auth';
 import type { ServerDependencies } from './context';
 import { POLL_RECHECK_MS } from './job-polling';
+import { DEFAULT_LIMIT_SETTINGS } from './limits/limit-settings';
+import { createLimits, type Limits } from './limits/limits';
+import { databaseRateLimitStore } from './limits/rate-limit-store';
 import type { Logger } from './logger';
 import { createPricing, type Pricing } from './pricing';
 import { TopicHub } from './realtime/topic-hub';
@@ -20,6 +24,14 @@ export interface DependencyOptions {
   leaseSeconds?: number;
   pricing?: Pricing;
   modelAliases?: Record<string, string>;
+  /** Default: the default limits, counted in `db`. */
+  limits?: Limits;
+  /** Signs session cookies (INFERNET_AUTH_SECRET, or the one kept in the database). */
+  authSecret: string;
+  /** The public origin (INFERNET_PUBLIC_URL). */
+  publicUrl: string;
+  /** Per-IP sign-in limits; default on. */
+  authRateLimit?: boolean;
 }
 
 /**
@@ -32,10 +44,10 @@ export function wireDependencies(options: DependencyOptions): {
 } {
   const { db } = options;
   const jobAvailability = new TopicHub();
-  const jobEvents = new TopicHub();
+  const jobEvents = new TopicHub<readonly StoredEvent[]>();
   const unsubscribers = [
     db.notifications.onJobAvailable((model) => jobAvailability.publish(model)),
-    db.notifications.onJobEvents((jobId) => jobEvents.publish(jobId)),
+    db.notifications.onJobEvents((jobId, stored) => jobEvents.publish(jobId, stored)),
   ];
   return {
     dependencies: {
@@ -51,6 +63,19 @@ export function wireDependencies(options: DependencyOptions): {
       pollRecheckMs: options.pollRecheckMs ?? POLL_RECHECK_MS,
       pricing: options.pricing ?? createPricing('0', {}),
       modelAliases: new Map(Object.entries(options.modelAliases ?? {})),
+      limits:
+        options.limits ??
+        createLimits({
+          store: databaseRateLimitStore(db.rateLimits),
+          settings: DEFAULT_LIMIT_SETTINGS,
+        }),
+      auth: createAuth({
+        dialect: db.kyselyDialect,
+        secret: options.authSecret,
+        baseUrl: options.publicUrl,
+        logger: options.logger,
+        rateLimit: options.authRateLimit,
+      }),
     },
     disconnect() {
       for (const unsubscribe of unsubscribers) unsubscribe();

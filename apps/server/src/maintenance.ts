@@ -2,18 +2,24 @@ import type { Database } from '@infernet/db';
 import { MAX_JOB_ATTEMPTS } from '@infernet/protocol';
 import type { Logger } from './logger';
 
+/** Prompts and outputs are deleted this long after their job finished, unless configured. */
+export const DEFAULT_PROMPT_RETENTION_HOURS = 24;
+
 export interface MaintenanceOptions {
   db: Database;
   logger: Logger;
   now: () => number;
   intervalMs: number;
   abandonedStreamGraceSeconds: number;
+  /** Prompts and outputs of jobs finished longer ago than this are deleted (default 24 h). */
+  promptRetentionSeconds?: number;
   maxAttempts?: number;
 }
 
 /**
  * One pass of the housekeeping every server copy runs: take back expired
- * leases, cancel jobs whose reader left, forget expired nonces. Each query
+ * leases, cancel jobs whose reader left, forget expired nonces and rate-limit
+ * counters, delete prompts and outputs past their retention. Each query
  * skips rows another copy is handling, so copies never step on each other.
  */
 export async function runMaintenance(options: Omit<MaintenanceOptions, 'intervalMs'>) {
@@ -25,10 +31,17 @@ export async function runMaintenance(options: Omit<MaintenanceOptions, 'interval
     graceSeconds: options.abandonedStreamGraceSeconds,
   });
   const nonces = await db.replay.prune(new Date(options.now()));
+  // Counters of limits whose window ended; the next request would reset them anyway.
+  await db.rateLimits.prune();
   if (requeued + failed + abandoned > 0) {
     options.logger.info({ requeued, failed, abandoned }, 'maintenance took back jobs');
   }
-  return { requeued, failed, abandoned, nonces };
+  const purged = await db.retention.purgeContent({
+    retentionSeconds: options.promptRetentionSeconds ?? DEFAULT_PROMPT_RETENTION_HOURS * 3600,
+  });
+  if (purged > 0)
+    options.logger.info({ purged }, 'maintenance deleted expired prompts and outputs');
+  return { requeued, failed, abandoned, nonces, purged };
 }
 
 /** Runs `runMaintenance` every `intervalMs` until stopped; a failed pass is logged and retried next time. */

@@ -34,6 +34,7 @@ export function toNodeJob(job: JobRecord): NodeJob {
     fencing_token: job.fencingToken,
     lease_expires_at: job.leaseExpiresAt?.toISOString() ?? null,
     attempt: job.attempts,
+    ...(job.leaseToken === undefined ? {} : { lease_token: job.leaseToken }),
   };
 }
 

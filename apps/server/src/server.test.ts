@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { generateKeyPair, signRequest } from '@infernet/auth';
+import { AUTH_HEADER_NAME, DEFAULT_BODY_LIMIT_BYTES } from '@infernet/protocol';
 import { loadConfig } from './config';
 import { startServer } from './server';
 
@@ -62,5 +64,62 @@ describe('startServer', () => {
     );
     await createJob(server, model);
     expect(await heard).toBe(model);
+  });
+
+  it('takes signed bodies over real HTTP, stated or chunked, and refuses oversized ones', async () => {
+    const { server } = await start({});
+    const key = generateKeyPair();
+    const path = '/api/v1/node/register';
+    const body = JSON.stringify({
+      role: 'provider',
+      node_id: 'http-node',
+      specs: { gpus: [], gpu_count: 0, served_models: ['m'] },
+    });
+    const signed = () => ({
+      [AUTH_HEADER_NAME]: signRequest({
+        method: 'POST',
+        path,
+        body,
+        privateKey: key.privateKey,
+        createdAt: Math.floor(Date.now() / 1000),
+      }).header,
+    });
+    const chunked = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const bytes = new TextEncoder().encode(text);
+          const middle = Math.floor(bytes.length / 2);
+          controller.enqueue(bytes.subarray(0, middle));
+          controller.enqueue(bytes.subarray(middle));
+          controller.close();
+        },
+      });
+    const stated = await fetch(new URL(path, server.url), {
+      method: 'POST',
+      headers: signed(),
+      body,
+    });
+    expect(stated.status).toBe(200);
+    const streamed = await fetch(new URL(path, server.url), {
+      method: 'POST',
+      headers: signed(),
+      body: chunked(body),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(200);
+
+    const huge = JSON.stringify({ padding: 'x'.repeat(DEFAULT_BODY_LIMIT_BYTES) });
+    for (const oversized of [huge, chunked(huge)]) {
+      const refused = await fetch(new URL(path, server.url), {
+        method: 'POST',
+        headers: signed(),
+        body: oversized,
+        duplex: 'half',
+      } as RequestInit);
+      expect(refused.status).toBe(413);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'PAYLOAD_TOO_LARGE',
+      );
+    }
   });
 });

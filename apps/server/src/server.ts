@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '@infernet/db';
 import { createApp } from './app';
@@ -7,6 +8,7 @@ import type { ServerDependencies } from './context';
 import type { Logger } from './logger';
 import { wireDependencies } from './dependencies';
 import { startMaintenance } from './maintenance';
+import { openLimits } from './limits/open-limits';
 import { createPricing } from './pricing';
 import { withRedisNotifications } from './realtime/redis-notifications';
 import { join } from 'node:path';
@@ -49,7 +51,14 @@ export async function startServer(
   overrides: Partial<Pick<ServerDependencies, 'now' | 'keepAliveMs'>> = {},
 ): Promise<RunningServer> {
   const db = await openSharedDatabase(config, logger);
+  const limits = await openLimits(config, db.rateLimits, logger).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
   const now = overrides.now ?? Date.now;
+  const authSecret =
+    config.authSecret ??
+    (await db.accounts.sharedSecret('auth', randomBytes(32).toString('base64url')));
   const { dependencies, disconnect } = wireDependencies({
     db,
     logger,
@@ -59,6 +68,9 @@ export async function startServer(
     leaseSeconds: config.leaseSeconds,
     pricing: createPricing(config.pricePerMillionTokens, config.modelPrices),
     modelAliases: config.modelAliases,
+    limits: limits.limits,
+    authSecret,
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   });
   const app = createApp(dependencies);
   const stopMaintenance = startMaintenance({
@@ -67,6 +79,7 @@ export async function startServer(
     now,
     intervalMs: config.maintenanceIntervalMs,
     abandonedStreamGraceSeconds: config.abandonedStreamGraceSeconds,
+    promptRetentionSeconds: config.promptRetentionHours * 3600,
   });
 
   const server: ServerType = await new Promise((resolve) => {
@@ -95,6 +108,7 @@ export async function startServer(
         if ('closeAllConnections' in server) server.closeAllConnections();
       });
       await db.close();
+      await limits.close();
     },
   };
 }

@@ -4,6 +4,17 @@ import { createScratchDatabase, openDatabase, openTestDatabase, type Database } 
 import { pino } from 'pino';
 import { createApp } from './app';
 import { wireDependencies } from './dependencies';
+import {
+  DEFAULT_LIMIT_SETTINGS,
+  withoutRateLimits,
+  type LimitSettings,
+} from './limits/limit-settings';
+import { createLimits } from './limits/limits';
+import {
+  databaseRateLimitStore,
+  openRedisRateLimitStore,
+  type RateLimitStore,
+} from './limits/rate-limit-store';
 import { createPricing } from './pricing';
 import { withRedisNotifications } from './realtime/redis-notifications';
 
@@ -12,12 +23,32 @@ export interface TestAppOptions {
   leaseSeconds?: number;
   pricePerMillionTokens?: string;
   modelAliases?: Record<string, string>;
+  /** better-auth's per-IP sign-in limits; off in tests unless a test is about them. */
+  authRateLimit?: boolean;
+  /** Limits to enforce: every rate and stream limit is off unless set here. */
+  limits?: Partial<LimitSettings>;
+  /** As INFERNET_TRUST_PROXY; default 0. */
+  trustedProxies?: number;
 }
 
 const silentLogger = pino({ level: 'silent' });
 
-/** An app on `db`, as `startServer` wires one; `close` also closes `db`. */
-function appOn(db: Database, options: TestAppOptions) {
+/** Signs test session cookies; real servers use INFERNET_AUTH_SECRET or a random one. */
+const TEST_AUTH_SECRET = 'test-only-auth-secret-0123456789abcdef';
+
+/** Where rate limits count when not in `db`, and how to let go of it. */
+interface TestRateLimitStore {
+  store: RateLimitStore;
+  close(): Promise<void>;
+}
+
+/** An app on `db`, as `startServer` wires one; `close` also closes `db` (and `counters`). */
+function appOn(db: Database, options: TestAppOptions, counters?: TestRateLimitStore) {
+  const limits = createLimits({
+    store: counters?.store ?? databaseRateLimitStore(db.rateLimits),
+    settings: { ...withoutRateLimits(DEFAULT_LIMIT_SETTINGS), ...options.limits },
+    trustedProxies: options.trustedProxies,
+  });
   const { dependencies, disconnect } = wireDependencies({
     db,
     logger: silentLogger,
@@ -27,6 +58,10 @@ function appOn(db: Database, options: TestAppOptions) {
     pollRecheckMs: 60_000,
     pricing: createPricing(options.pricePerMillionTokens ?? '0', {}),
     modelAliases: options.modelAliases,
+    authSecret: TEST_AUTH_SECRET,
+    publicUrl: 'http://localhost',
+    authRateLimit: options.authRateLimit ?? false,
+    limits,
   });
   const app = createApp(dependencies);
   return {
@@ -36,6 +71,7 @@ function appOn(db: Database, options: TestAppOptions) {
     async close() {
       disconnect();
       await db.close();
+      await counters?.close();
     },
   };
 }
@@ -48,9 +84,15 @@ export async function createTestApp(options: TestAppOptions = {}) {
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 export interface TestCopiesOptions extends TestAppOptions {
-  /** A PostgreSQL URL whose role may create databases (TEST_DATABASE_URL). */
-  databaseUrl: string;
-  /** Set: wake-ups travel over this Redis (TEST_REDIS_URL) instead of LISTEN/NOTIFY. */
+  /**
+   * A PostgreSQL URL whose role may create databases (TEST_DATABASE_URL).
+   * Absent: the copies share one in-process PGlite (and its notifications).
+   */
+  databaseUrl: string | undefined;
+  /**
+   * Set: wake-ups travel over this Redis (TEST_REDIS_URL) instead of
+   * LISTEN/NOTIFY, and rate limits count there.
+   */
   redisUrl?: string | undefined;
   /** How many copies; default 2. */
   count?: number;
@@ -63,10 +105,14 @@ export interface TestCopiesOptions extends TestAppOptions {
  * prefix unique to this call, so parallel runs on one Redis never hear each other.
  */
 export async function createTestCopies(options: TestCopiesOptions) {
-  const scratch = await createScratchDatabase(options.databaseUrl);
+  const scratch = options.databaseUrl
+    ? await createScratchDatabase(options.databaseUrl)
+    : { url: undefined, drop: async () => {} };
+  const shared = scratch.url ? undefined : await openTestDatabase();
   const channelPrefix = `infernet-test-${randomBytes(6).toString('hex')}:`;
   const copies: TestApp[] = [];
   async function openCopy(): Promise<Database> {
+    if (shared) return shared;
     const db = await openDatabase({ databaseUrl: scratch.url, listen: !options.redisUrl });
     if (!options.redisUrl) return db;
     try {
@@ -84,9 +130,19 @@ export async function createTestCopies(options: TestCopiesOptions) {
     await Promise.allSettled(copies.map((copy) => copy.close()));
     await scratch.drop();
   }
+  async function openCounters(): Promise<TestRateLimitStore | undefined> {
+    if (!options.redisUrl) return undefined;
+    const keyPrefix = `${channelPrefix}rate-limit:`;
+    return openRedisRateLimitStore({ redisUrl: options.redisUrl, logger: silentLogger, keyPrefix });
+  }
   try {
     for (let index = 0; index < (options.count ?? 2); index += 1) {
-      copies.push(appOn(await openCopy(), options));
+      const db = await openCopy();
+      const counters = await openCounters().catch(async (error: unknown) => {
+        if (!shared) await db.close();
+        throw error;
+      });
+      copies.push(appOn(db, options, counters));
     }
   } catch (error) {
     await close();

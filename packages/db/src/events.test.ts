@@ -22,7 +22,11 @@ describe('events.append', () => {
   it('stores events in order with contiguous seq and marks the job running', async () => {
     const provider = await registerProvider(db);
     const job = await claimedJob(db, provider);
-    const meta: NodeEvent = { event_type: 'meta', data: { provider_node_id: provider.nodeId } };
+    // A node's claim about who it is gets overwritten with its own row.
+    const meta: NodeEvent = {
+      event_type: 'meta',
+      data: { provider_node_id: 'someone-else', engine: 'ollama' },
+    };
     expect(await db.events.append(job.id, provider.id, [meta, ...tokens('He')])).toEqual({
       ok: true,
       inserted: 2,
@@ -33,7 +37,16 @@ describe('events.append', () => {
 
     const events = await db.events.listAfter(job.id, 0, 100);
     expect(events.map((event) => [event.seq, event.type, event.data])).toEqual([
-      [1, 'meta', { provider_node_id: provider.nodeId }],
+      [
+        1,
+        'meta',
+        {
+          engine: 'ollama',
+          provider_id: provider.id,
+          provider_node_id: provider.nodeId,
+          provider_name: provider.name,
+        },
+      ],
       [2, 'token', { text: 'He' }],
       [3, 'token', { text: 'l' }],
       [4, 'token', { text: 'lo' }],

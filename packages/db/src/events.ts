@@ -1,5 +1,7 @@
 import { DEFAULT_LEASE_SECONDS, type NodeEvent } from '@infernet/protocol';
 import { isUuid, toDate, toJsonParameter, toNumber } from './column-values';
+import { hashLeaseToken } from './lease-tokens';
+import { StatementCoalescer } from './statement-coalescer';
 import { JOB_EVENTS_CHANNEL } from './notification-hub';
 import type { SqlClient } from './sql-client';
 import type { EventQueries, JobWriteFailure, StoredEvent } from './types';
@@ -28,78 +30,233 @@ function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta'
 }
 
 /*
- * The whole append in one statement, so a token batch costs one round trip:
- * lock the job row, judge the write with the shared rule
+ * Appends for several jobs in one statement (StatementCoalescer merges the
+ * batches that arrive while another append runs), so a token batch costs a
+ * share of one round trip. Per job: lock its row (in id order, so two such
+ * statements never deadlock), judge the write with the shared rule
  * (infernet_job_write_failure), reserve `count` sequence numbers, insert the
- * batch and notify once. Sequence numbers are reserved under the row lock,
- * so concurrent appends to one job commit in sequence order and readers that
- * follow by seq never skip a row that commits later. Storing renews the lease
- * and records the batch number and how many tokens the consumer can now read;
- * the first stored event marks the job running.
+ * batch. Sequence numbers are reserved under the row lock, so concurrent
+ * appends to one job commit in sequence order and readers that follow by
+ * seq never skip a row that commits later. Storing renews the lease and
+ * records the batch number and how many tokens the consumer can now read;
+ * the first stored event marks the job running. A job appears at most once
+ * per statement.
  *
- * $1 job, $2 provider, $3 fencing token, $4 batch, $5 event count,
- * $6 token count, $7 lease seconds, $8 events as JSON.
+ * The writer is the node with the given provider id (a signed request), or
+ * whoever presents the current claim's lease token (its SHA-256): the job's
+ * holder when it matches, nobody when it does not. A `meta` event's
+ * provider fields are overwritten with the holder's own row: events are
+ * trusted for content, not for identity. Each job's first sequence number,
+ * the holder's row and the insert time come back, so this process can hand
+ * the stored rows to its own readers without them reading the rows again.
+ * One notification names every job that got events, and this process, so
+ * its own listener can skip what it already delivered.
+ *
+ * Events travel as flat arrays (batch position, type, data) rather than one
+ * JSON document: each datum is parsed once, wherever the planner puts it.
+ *
+ * Per batch: $1 job, $2 provider, $3 fencing token, $4 batch number,
+ * $5 event count, $6 token count, $7 lease token hash, $8 lease seconds.
+ * Per event: $9 batch position (1-based), $10 type, $11 data.
+ * $12 origin.
  */
 const APPEND_SQL = `
-  WITH job AS (
-    SELECT id, status, last_event_batch,
-      infernet_job_write_failure(status, provider_id, fencing_token, $2::uuid, $3::bigint) AS failure
-    FROM jobs WHERE id = $1 FOR NO KEY UPDATE
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::integer[], $5::integer[],
+      $6::integer[], $7::text[], $8::integer[])
+      WITH ORDINALITY AS input(job_id, provider_id, fencing_token, batch, event_count,
+        token_count, lease_token_hash, lease_seconds, position)
+  ), job AS (
+    SELECT input.position, jobs.id, jobs.status, jobs.last_event_batch, jobs.provider_id,
+      infernet_job_write_failure(jobs.status, jobs.provider_id, jobs.fencing_token,
+        CASE WHEN input.lease_token_hash IS NULL THEN input.provider_id
+             WHEN jobs.lease_token_hash = input.lease_token_hash THEN jobs.provider_id END,
+        input.fencing_token) AS failure
+    FROM input JOIN jobs ON jobs.id = input.job_id
+    ORDER BY jobs.id
+    FOR NO KEY UPDATE OF jobs
   ), verdict AS (
-    SELECT id, CASE
-      WHEN failure IS NOT NULL THEN failure
-      WHEN status NOT IN ('assigned', 'running') THEN 'not_active'
-      WHEN $4::integer <= last_event_batch THEN 'duplicate'
+    SELECT job.position, job.id, job.provider_id, CASE
+      WHEN job.failure IS NOT NULL THEN job.failure
+      WHEN job.status NOT IN ('assigned', 'running') THEN 'not_active'
+      WHEN input.batch <= job.last_event_batch THEN 'duplicate'
       ELSE 'ok' END AS outcome
-    FROM job
+    FROM job JOIN input ON input.position = job.position
   ), reserved AS (
     UPDATE jobs SET
-      event_seq = event_seq + $5,
-      status = CASE WHEN status = 'assigned' AND $5 > 0 THEN 'running' ELSE status END,
-      started_at = CASE WHEN $5 > 0 THEN coalesce(started_at, now()) ELSE started_at END,
-      lease_expires_at = now() + make_interval(secs => $7),
-      last_event_batch = coalesce($4::integer, last_event_batch),
-      delivered_tokens = delivered_tokens + $6,
-      first_token_at = CASE WHEN $6 > 0 THEN coalesce(first_token_at, now()) ELSE first_token_at END,
+      event_seq = jobs.event_seq + input.event_count,
+      status = CASE WHEN jobs.status = 'assigned' AND input.event_count > 0
+        THEN 'running' ELSE jobs.status END,
+      started_at = CASE WHEN input.event_count > 0
+        THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
+      lease_expires_at = now() + make_interval(secs => input.lease_seconds),
+      last_event_batch = coalesce(input.batch, jobs.last_event_batch),
+      delivered_tokens = jobs.delivered_tokens + input.token_count,
+      first_token_at = CASE WHEN input.token_count > 0
+        THEN coalesce(jobs.first_token_at, now()) ELSE jobs.first_token_at END,
       updated_at = now()
-    FROM verdict
+    FROM verdict JOIN input ON input.position = verdict.position
     WHERE jobs.id = verdict.id AND verdict.outcome = 'ok'
-    RETURNING jobs.event_seq - $5 AS base
+    RETURNING verdict.position, jobs.id AS job_id, jobs.event_seq - input.event_count AS base,
+      verdict.provider_id
+  ), holder AS (
+    SELECT reserved.*, providers.node_id AS provider_node_id, providers.name AS provider_name
+    FROM reserved LEFT JOIN providers ON providers.id = reserved.provider_id
+  ), event AS (
+    SELECT * FROM unnest($9::integer[], $10::text[], $11::jsonb[])
+      WITH ORDINALITY AS event(batch_position, type, data, ordinal)
   ), stored AS (
     INSERT INTO job_events (job_id, seq, type, data)
-    SELECT $1, reserved.base + batch.position, batch.event ->> 'type', coalesce(batch.event -> 'data', '{}')
-    FROM reserved, jsonb_array_elements($8::text::jsonb) WITH ORDINALITY AS batch(event, position)
-    RETURNING 1
+    SELECT holder.job_id,
+      holder.base + row_number() OVER (PARTITION BY event.batch_position ORDER BY event.ordinal),
+      event.type,
+      CASE WHEN event.type = 'meta' THEN event.data || jsonb_build_object(
+          'provider_id', holder.provider_id, 'provider_node_id', holder.provider_node_id,
+          'provider_name', holder.provider_name)
+        ELSE event.data END
+    FROM event JOIN holder ON holder.position = event.batch_position
+    RETURNING job_id
+  ), notified AS (
+    SELECT CASE WHEN count(*) > 0 THEN pg_notify('${JOB_EVENTS_CHANNEL}',
+      string_agg(DISTINCT job_id::text, ',') || ' ' || $12::text) END AS sent
+    FROM stored
   )
-  SELECT verdict.outcome,
-    CASE WHEN verdict.outcome = 'ok' AND $5 > 0
-      THEN pg_notify('${JOB_EVENTS_CHANNEL}', $1::text) END AS notified,
-    (SELECT count(*) FROM stored) AS inserted
-  FROM verdict`;
+  SELECT input.position, coalesce(verdict.outcome, 'not_found') AS outcome, holder.base,
+    holder.provider_id, holder.provider_node_id, holder.provider_name, now() AS stored_at,
+    notified.sent
+  FROM input
+  LEFT JOIN verdict ON verdict.position = input.position
+  LEFT JOIN holder ON holder.position = input.position
+  CROSS JOIN notified
+  ORDER BY input.position`;
+
+/** The most batches one statement carries; keeps the notification payload well under 8,000 bytes. */
+const MAX_BATCHES_PER_STATEMENT = 64;
+/** Appends running at once; more arrive while they run and go out together next. */
+const MAX_APPENDS_IN_FLIGHT = 2;
 
 type AppendOutcome = JobWriteFailure | 'duplicate' | 'ok';
 
-export function createEventQueries(client: SqlClient): EventQueries {
+/** Where this process's appends are announced: its own readers, directly. */
+export interface LocalAnnouncer {
+  /** Names this process in the notifications it sends, so its listener can skip them. */
+  readonly origin: string;
+  /** Called after a committed append with the rows it stored, in order. */
+  eventsStored(jobId: string, stored: readonly StoredEvent[]): void;
+}
+
+interface AppendEvent {
+  type: 'meta' | 'token';
+  /** As the database stores it: serialised, with what jsonb refuses replaced. */
+  dataJson: string;
+  /** The same datum as an object, for this process's readers. */
+  data: Record<string, unknown>;
+}
+
+interface AppendItem {
+  jobId: string;
+  providerId: string | null;
+  fencingToken: number | null;
+  batch: number | null;
+  tokenCount: number;
+  leaseTokenHash: string | null;
+  leaseSeconds: number;
+  events: AppendEvent[];
+}
+
+interface AppendRow {
+  outcome: AppendOutcome;
+  base: unknown;
+  provider_id: string | null;
+  provider_node_id: string | null;
+  provider_name: string | null;
+  stored_at: unknown;
+}
+
+type AppendResult = { outcome: AppendOutcome; stored: StoredEvent[] };
+
+function toAppendEvent(event: NodeEvent & { event_type: 'meta' | 'token' }): AppendEvent {
+  const plain = JSON.stringify(event.data);
+  const dataJson = toJsonParameter(event.data);
+  // Only a datum with an unstorable character differs from its stored form.
+  const data = dataJson === plain ? event.data : (JSON.parse(dataJson) as Record<string, unknown>);
+  return { type: event.event_type, dataJson, data };
+}
+
+/** The rows the statement stored, rebuilt from what was sent and what it returned. */
+function storedRows(item: AppendItem, row: AppendRow): StoredEvent[] {
+  if (row.base === null || row.base === undefined) return [];
+  const base = toNumber(row.base);
+  const createdAt = toDate(row.stored_at);
+  const holder = {
+    provider_id: row.provider_id,
+    provider_node_id: row.provider_node_id,
+    provider_name: row.provider_name,
+  };
+  return item.events.map((event, index) => ({
+    jobId: item.jobId,
+    seq: base + index + 1,
+    type: event.type,
+    data: event.type === 'meta' ? { ...event.data, ...holder } : event.data,
+    createdAt,
+  }));
+}
+
+function appendStatement(client: SqlClient, origin: string) {
+  return async (items: readonly AppendItem[]): Promise<AppendResult[]> => {
+    const events = items.flatMap((item, index) =>
+      item.events.map((event) => ({ position: index + 1, event })),
+    );
+    const rows = await client.query<AppendRow>(APPEND_SQL, [
+      items.map((item) => item.jobId),
+      items.map((item) => item.providerId),
+      items.map((item) => item.fencingToken),
+      items.map((item) => item.batch),
+      items.map((item) => item.events.length),
+      items.map((item) => item.tokenCount),
+      items.map((item) => item.leaseTokenHash),
+      items.map((item) => item.leaseSeconds),
+      events.map(({ position }) => position),
+      events.map(({ event }) => event.type),
+      events.map(({ event }) => event.dataJson),
+      origin,
+    ]);
+    return items.map((item, index) => {
+      const row = rows[index];
+      if (!row) return { outcome: 'not_found', stored: [] };
+      return { outcome: row.outcome, stored: row.outcome === 'ok' ? storedRows(item, row) : [] };
+    });
+  };
+}
+
+export function createEventQueries(client: SqlClient, announcer: LocalAnnouncer): EventQueries {
+  const appends = new StatementCoalescer<AppendItem, AppendResult>({
+    run: appendStatement(client, announcer.origin),
+    keyOf: (item) => item.jobId,
+    maxItems: MAX_BATCHES_PER_STATEMENT,
+    maxInFlight: MAX_APPENDS_IN_FLIGHT,
+  });
   return {
     async append(jobId, providerId, events, options = {}) {
       if (!isUuid(jobId)) return { ok: false, reason: 'not_found' };
-      const stored = events.filter(isStorable);
-      const tokens = stored.filter((event) => event.event_type === 'token').length;
-      const rows = await client.query<{ outcome: AppendOutcome; inserted: unknown }>(APPEND_SQL, [
+      if (providerId !== null && !isUuid(providerId)) return { ok: false, reason: 'not_owner' };
+      const storable = events.filter(isStorable);
+      const { outcome, stored } = await appends.submit({
         jobId,
         providerId,
-        options.fencingToken ?? null,
-        options.batch ?? null,
-        stored.length,
-        tokens,
-        options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-        toJsonParameter(stored.map((event) => ({ type: event.event_type, data: event.data }))),
-      ]);
-      const outcome = rows[0]?.outcome ?? 'not_found';
+        fencingToken: options.fencingToken ?? null,
+        batch: options.batch ?? null,
+        tokenCount: storable.filter((event) => event.event_type === 'token').length,
+        leaseTokenHash:
+          options.leaseToken === undefined ? null : hashLeaseToken(options.leaseToken),
+        leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+        events: storable.map(toAppendEvent),
+      });
       // A retry of a batch already stored (its response was lost): acknowledge, store nothing.
       if (outcome === 'duplicate') return { ok: true, inserted: 0, duplicate: true };
       if (outcome !== 'ok') return { ok: false, reason: outcome };
-      return { ok: true, inserted: toNumber(rows[0]?.inserted ?? 0), duplicate: false };
+      if (stored.length > 0) announcer.eventsStored(jobId, stored);
+      return { ok: true, inserted: stored.length, duplicate: false };
     },
 
     async listAfter(jobId, afterSeq, limit) {

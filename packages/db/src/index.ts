@@ -6,5 +6,7 @@ export {
   type TestDatabaseOptions,
 } from './test-database';
 export type * from './types';
+export type * from './account-types';
+export type { Dialect } from 'kysely';
 export { CONSUMER_PAYMENTS_ACCOUNT, providerAccount } from './ledger';
 export { NotificationHub, WILDCARD } from './notification-hub';

@@ -22,6 +22,8 @@ export interface JobRow {
   created_at: unknown;
   assigned_at: unknown;
   completed_at: unknown;
+  owner_account_id: string | null;
+  content_deleted_at: unknown;
 }
 
 export const JOB_COLUMN_NAMES = [
@@ -43,6 +45,8 @@ export const JOB_COLUMN_NAMES = [
   'created_at',
   'assigned_at',
   'completed_at',
+  'owner_account_id',
+  'content_deleted_at',
 ] as const;
 export const JOB_COLUMNS = JOB_COLUMN_NAMES.join(', ');
 
@@ -66,6 +70,8 @@ export function toJobRecord(row: JobRow): JobRecord {
     createdAt: toDate(row.created_at),
     assignedAt: toNullableDate(row.assigned_at),
     completedAt: toNullableDate(row.completed_at),
+    ownerAccountId: row.owner_account_id,
+    contentDeletedAt: toNullableDate(row.content_deleted_at),
   };
 }
 

@@ -3,6 +3,7 @@ import { isUuid, toJsonParameter, toNumber, toTextParameter } from './column-val
 import { createJobLeaseQueries } from './job-leases';
 import { JOB_COLUMN_NAMES, JOB_COLUMNS, toJobRecord, type JobRow } from './job-rows';
 import { earningParameters, earningSql } from './ledger';
+import { createLeaseToken } from './lease-tokens';
 import { JOB_AVAILABLE_CHANNEL, JOB_EVENTS_CHANNEL } from './notification-hub';
 import type { SqlClient } from './sql-client';
 import type {
@@ -29,8 +30,8 @@ function byQueueOrder(left: JobRecord, right: JobRecord): number {
  */
 const CREATE_CHAT_SQL = `
   WITH inserted AS (
-    INSERT INTO jobs (type, model, title, input, stream_token_hash)
-    SELECT 'chat', $1, $2, $3::text::jsonb, $4
+    INSERT INTO jobs (type, model, title, input, stream_token_hash, owner_account_id)
+    SELECT 'chat', $1, $2, $3::text::jsonb, $4, $6
     WHERE $5::integer IS NULL OR EXISTS (
       SELECT 1 FROM providers
       WHERE status <> 'offline'
@@ -53,6 +54,11 @@ const CREATE_CHAT_SQL = `
  * than `id IN (subquery)`, which the planner may re-evaluate and so lock more
  * than `limit` rows.
  */
+/*
+ * $1 provider, $2 models, $3 limit, $4 lease seconds, $5 lease token hashes
+ * (one per possible row): each claimed row takes one, by its place among the
+ * candidates, and returns it so the caller can pair it with its token.
+ */
 const CLAIM_SQL = `
   WITH candidates AS (
     SELECT id FROM jobs
@@ -60,6 +66,8 @@ const CLAIM_SQL = `
     ORDER BY created_at, id
     LIMIT $3
     FOR NO KEY UPDATE SKIP LOCKED
+  ), numbered AS (
+    SELECT id, row_number() OVER () AS position FROM candidates
   )
   UPDATE jobs SET
     status = 'assigned',
@@ -67,12 +75,13 @@ const CLAIM_SQL = `
     fencing_token = fencing_token + 1,
     attempts = attempts + 1,
     lease_expires_at = now() + make_interval(secs => $4),
+    lease_token_hash = ($5::text[])[numbered.position],
     last_event_batch = 0,
     assigned_at = now(),
     updated_at = now()
-  FROM candidates
-  WHERE jobs.id = candidates.id
-  RETURNING ${JOB_COLUMN_NAMES.map((column) => `jobs.${column}`).join(', ')}`;
+  FROM numbered
+  WHERE jobs.id = numbered.id
+  RETURNING ${JOB_COLUMN_NAMES.map((column) => `jobs.${column}`).join(', ')}, jobs.lease_token_hash`;
 
 const COUNTS_SQL = `
   SELECT
@@ -200,19 +209,25 @@ export function createJobQueries(client: SqlClient): JobQueries {
         toJsonParameter(input.input),
         input.streamTokenHash,
         input.requireLiveProviderWithinSeconds ?? null,
+        input.ownerAccountId ?? null,
       ]);
       return rows[0] ? toJobRecord(rows[0]) : null;
     },
 
     async claim({ providerId, models, limit, leaseSeconds }) {
       if (models.length === 0 || limit < 1) return [];
-      const rows = await client.query<JobRow>(CLAIM_SQL, [
+      const leaseTokens = Array.from({ length: limit }, createLeaseToken);
+      const tokenByHash = new Map(leaseTokens.map(({ token, hash }) => [hash, token]));
+      const rows = await client.query<JobRow & { lease_token_hash: string }>(CLAIM_SQL, [
         providerId,
         [...models],
         limit,
         leaseSeconds,
+        leaseTokens.map(({ hash }) => hash),
       ]);
-      return rows.map(toJobRecord).sort(byQueueOrder);
+      return rows
+        .map((row) => ({ ...toJobRecord(row), leaseToken: tokenByHash.get(row.lease_token_hash) }))
+        .sort(byQueueOrder);
     },
 
     async findById(id) {

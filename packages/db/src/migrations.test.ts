@@ -66,14 +66,22 @@ describe('migrations', () => {
        WHERE table_schema = 'public' ORDER BY table_name`,
     );
     expect(tables.map((row) => row.table_name)).toEqual([
+      'account_credentials',
+      'account_sessions',
+      'account_verifications',
+      'accounts',
+      'api_keys',
+      'auth_rate_limits',
       'job_events',
       'job_stream_readers',
       'jobs',
       'ledger_entries',
       'ledger_transactions',
       'providers',
+      'rate_limits',
       'replay_nonces',
       'schema_migrations',
+      'server_secrets',
     ]);
   });
 

@@ -2,8 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { InfernetError } from '@infernet/protocol';
 import { Pool } from 'pg';
+import { createAccountQueries, createContentRetentionQueries } from './accounts';
 import { createEventQueries } from './events';
 import { createJobQueries } from './jobs';
+import { createKyselyDialect } from './kysely-dialect';
 import { applyMigrations, loadMigrations } from './migrations';
 import { NOTIFICATION_CHANNELS, NotificationHub } from './notification-hub';
 import { createPgliteClient } from './pglite-client';
@@ -11,6 +13,7 @@ import { createPostgresClient } from './postgres-client';
 import { startPostgresListener } from './postgres-listener';
 import { createProviderQueries } from './providers';
 import { createReplayStore } from './replay';
+import { createRateLimitQueries } from './rate-limits';
 import { createLedgerQueries } from './ledger';
 import type { SqlClient } from './sql-client';
 import type { Database, OpenDatabaseOptions } from './types';
@@ -21,6 +24,8 @@ interface DatabaseParts {
   hub: NotificationHub;
   /** Stops listening; runs before the client closes. */
   stopListening: () => Promise<void>;
+  /** Whether `hub` delivers anything (see OpenDatabaseOptions.listen). */
+  listening: boolean;
 }
 
 function ignore(): void {}
@@ -34,6 +39,10 @@ function refusingAfterClose(client: SqlClient, isClosed: () => boolean): SqlClie
     async query<Row>(sql: string, parameters?: readonly unknown[]): Promise<Row[]> {
       ensureOpen();
       return client.query<Row>(sql, parameters);
+    },
+    async execute<Row>(sql: string, parameters?: readonly unknown[]) {
+      ensureOpen();
+      return client.execute<Row>(sql, parameters);
     },
     async runScript(script: string): Promise<void> {
       ensureOpen();
@@ -55,10 +64,17 @@ function assemble(parts: DatabaseParts): Database {
     kind,
     providers: createProviderQueries(client),
     jobs: createJobQueries(client),
-    events: createEventQueries(client),
+    events: createEventQueries(client, {
+      origin: hub.origin,
+      eventsStored: parts.listening ? (jobId, stored) => hub.jobEvents(jobId, stored) : ignore,
+    }),
     replay: createReplayStore(client),
+    rateLimits: createRateLimitQueries(client),
     ledger: createLedgerQueries(client),
     notifications: hub,
+    accounts: createAccountQueries(client),
+    retention: createContentRetentionQueries(client),
+    kyselyDialect: createKyselyDialect(client),
     async ping() {
       try {
         await client.query('SELECT 1');
@@ -98,7 +114,13 @@ export async function openPgliteDatabase(
     await applyMigrations(client, await loadMigrations());
     const hub = new NotificationHub();
     if (options.listen === false) {
-      return assemble({ kind: 'pglite', client, hub, stopListening: notListening });
+      return assemble({
+        kind: 'pglite',
+        client,
+        hub,
+        stopListening: notListening,
+        listening: false,
+      });
     }
     // PGlite is in-process: its notifications come from this process only, so it never reconnects.
     const unlisteners = await Promise.all(
@@ -109,7 +131,7 @@ export async function openPgliteDatabase(
     const stopListening = async (): Promise<void> => {
       await Promise.all(unlisteners.map((unlisten) => unlisten().catch(ignore)));
     };
-    return assemble({ kind: 'pglite', client, hub, stopListening });
+    return assemble({ kind: 'pglite', client, hub, stopListening, listening: true });
   } catch (error) {
     await client.close().catch(ignore);
     throw error;
@@ -133,14 +155,28 @@ async function openPostgresDatabase(
   try {
     await applyMigrations(client, await loadMigrations());
     const hub = new NotificationHub();
-    if (!listen) return assemble({ kind: 'postgres', client, hub, stopListening: notListening });
+    if (!listen) {
+      return assemble({
+        kind: 'postgres',
+        client,
+        hub,
+        stopListening: notListening,
+        listening: false,
+      });
+    }
     const listener = await startPostgresListener({
       connectionString: databaseUrl,
       channels: NOTIFICATION_CHANNELS,
       onNotification: (channel, payload) => hub.dispatch(channel, payload),
       onReconnect: () => hub.wakeAll(),
     });
-    return assemble({ kind: 'postgres', client, hub, stopListening: () => listener.close() });
+    return assemble({
+      kind: 'postgres',
+      client,
+      hub,
+      stopListening: () => listener.close(),
+      listening: true,
+    });
   } catch (error) {
     await client.close().catch(ignore);
     throw error;

@@ -7,6 +7,10 @@ function executorFor(target: PGlite | Transaction): SqlExecutor {
       const result = await target.query<Row>(sql, [...parameters]);
       return result.rows;
     },
+    async execute<Row>(sql: string, parameters: readonly unknown[] = []) {
+      const result = await target.query<Row>(sql, [...parameters]);
+      return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+    },
     async runScript(script: string): Promise<void> {
       await target.exec(script);
     },

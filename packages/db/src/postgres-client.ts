@@ -2,12 +2,45 @@ import type { Pool, PoolClient } from 'pg';
 import { asDatabaseError } from './database-errors';
 import type { SqlClient, SqlExecutor } from './sql-client';
 
+/** Our statements are constants, so this bounds nothing in practice; it guards against a leak. */
+const MAX_NAMED_STATEMENTS = 256;
+const statementNames = new Map<string, string>();
+
+/**
+ * Runs a parameterised statement as a named prepared statement: each pooled
+ * connection parses and plans it once, and later calls send only the
+ * parameters. Our hot statements are long CTEs, so this halves the bytes
+ * sent and spares PostgreSQL a parse and plan per token batch.
+ */
+function prepared(sql: string, parameters: readonly unknown[]) {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `infernet_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name === undefined
+    ? { text: sql, values: [...parameters] }
+    : { name, text: sql, values: [...parameters] };
+}
+
 function executorFor(target: Pool | PoolClient): SqlExecutor {
   return {
     async query<Row>(sql: string, parameters: readonly unknown[] = []): Promise<Row[]> {
       try {
-        const result = await target.query(sql, [...parameters]);
+        const result = await target.query(
+          parameters.length === 0 ? sql : prepared(sql, parameters),
+        );
         return result.rows as Row[];
+      } catch (error) {
+        throw asDatabaseError(error);
+      }
+    },
+    async execute<Row>(sql: string, parameters: readonly unknown[] = []) {
+      try {
+        const result = await target.query(
+          parameters.length === 0 ? sql : prepared(sql, parameters),
+        );
+        return { rows: result.rows as Row[], affectedRows: result.rowCount ?? 0 };
       } catch (error) {
         throw asDatabaseError(error);
       }

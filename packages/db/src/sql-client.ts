@@ -5,6 +5,11 @@
 export interface SqlExecutor {
   /** Runs one parameterised statement and returns its rows. */
   query<Row>(sql: string, parameters?: readonly unknown[]): Promise<Row[]>;
+  /** As `query`, also counting the rows an INSERT, UPDATE or DELETE touched. */
+  execute<Row>(
+    sql: string,
+    parameters?: readonly unknown[],
+  ): Promise<{ rows: Row[]; affectedRows: number }>;
   /** Runs a script of several statements without parameters (migrations). */
   runScript(script: string): Promise<void>;
 }

@@ -8,6 +8,8 @@ import type {
   NodeStatus,
   Usage,
 } from '@infernet/protocol';
+import type { Dialect } from 'kysely';
+import type { AccountQueries, ContentRetentionQueries } from './account-types';
 
 /** One row per public key. Timestamps are Date objects; the server formats them. */
 export interface ProviderRecord {
@@ -102,6 +104,15 @@ export interface JobRecord {
   createdAt: Date;
   assignedAt: Date | null;
   completedAt: Date | null;
+  /** The account that created the job (API key or session); null for an anonymous job. */
+  ownerAccountId: string | null;
+  /** When retention deleted its prompt and output; the metadata stays. */
+  contentDeletedAt: Date | null;
+  /**
+   * Only on jobs just returned by `claim`: the bearer token for this claim's
+   * event posts. The database keeps only its hash.
+   */
+  leaseToken?: string;
 }
 
 export interface CreateChatJobInput {
@@ -114,6 +125,8 @@ export interface CreateChatJobInput {
    * this many seconds, and is not offline, serves the model.
    */
   requireLiveProviderWithinSeconds?: number;
+  /** The account creating the job; absent or null for an anonymous job. */
+  ownerAccountId?: string | null;
 }
 
 export interface ClaimInput {
@@ -272,6 +285,11 @@ export interface AppendEventsOptions {
   batch?: number;
   /** Storing events renews the lease by this much (default DEFAULT_LEASE_SECONDS). */
   leaseSeconds?: number;
+  /**
+   * The claim's lease token (from `claim`): proves the writer holds the
+   * current claim, in place of `providerId`, which may then be null.
+   */
+  leaseToken?: string;
 }
 
 export interface EventQueries {
@@ -280,11 +298,12 @@ export interface EventQueries {
    * are stored (the first one moves the job from `assigned` to `running`),
    * `done`/`error` from nodes are ignored because `complete` writes the terminal
    * event. Sequence numbers are taken under the job row lock so they commit in
-   * order. Notifies `jobEvents` once per call.
+   * order. Notifies `jobEvents` once per call; this process's own listeners
+   * get the stored rows with it.
    */
   append(
     jobId: string,
-    providerId: string,
+    providerId: string | null,
     events: readonly NodeEvent[],
     options?: AppendEventsOptions,
   ): Promise<AppendEventsResult>;
@@ -302,7 +321,40 @@ export interface ReplayStore {
   prune(now: Date): Promise<number>;
 }
 
+/** A rate-limit counter: what its current window has counted so far. */
+export interface RateLimitCounter {
+  points: number;
+  /** Until the window ends, by the database clock; -1 when it never ends. */
+  msBeforeReset: number;
+}
+
+/**
+ * Fixed-window request counters shared by every server copy, keyed by
+ * limiter and identity (the server's rate limiters are built on these).
+ */
+export interface RateLimitQueries {
+  /**
+   * Adds `points` (negative to give back) to the key's counter in one atomic
+   * statement and returns the total. When the window has ended, or with
+   * `restart`, a new one of `windowMs` starts from `points` (0: it never ends).
+   */
+  add(
+    key: string,
+    points: number,
+    windowMs: number,
+    options?: { restart?: boolean },
+  ): Promise<RateLimitCounter>;
+  /** The counter of a window still running, or null. */
+  get(key: string): Promise<RateLimitCounter | null>;
+  /** Forgets the key; false when there was nothing to forget. */
+  delete(key: string): Promise<boolean>;
+  /** Deletes counters whose window ended; returns how many. */
+  prune(): Promise<number>;
+}
+
 export type Unsubscribe = () => void;
+
+export type JobEventsListener = (jobId: string, stored?: readonly StoredEvent[]) => void;
 
 /**
  * Cross-process wake-ups over LISTEN/NOTIFY. Listeners run in this process;
@@ -319,8 +371,12 @@ export type Unsubscribe = () => void;
 export interface Notifications {
   /** A job for `model` became claimable. */
   onJobAvailable(listener: (model: string) => void): Unsubscribe;
-  /** New events were stored for `jobId`. */
-  onJobEvents(listener: (jobId: string) => void): Unsubscribe;
+  /**
+   * New events were stored for `jobId`. When this process stored them, the
+   * listener also gets the stored rows (`stored`, in sequence order), so a
+   * reader need not read them back; from other processes it gets the job id only.
+   */
+  onJobEvents(listener: JobEventsListener): Unsubscribe;
 }
 
 export interface Database {
@@ -329,8 +385,13 @@ export interface Database {
   readonly jobs: JobQueries;
   readonly events: EventQueries;
   readonly replay: ReplayStore;
+  readonly rateLimits: RateLimitQueries;
   readonly ledger: LedgerQueries;
   readonly notifications: Notifications;
+  readonly accounts: AccountQueries;
+  readonly retention: ContentRetentionQueries;
+  /** A Kysely dialect over these same connections, for the auth library. */
+  readonly kyselyDialect: Dialect;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,12 @@ export const ERROR_TABLE = {
   AUTH_STALE_TIMESTAMP: { httpStatus: 401, retryable: true },
   AUTH_BAD_SIGNATURE: { httpStatus: 401, retryable: false },
   AUTH_REPLAYED_NONCE: { httpStatus: 401, retryable: false },
+  /** The API key is unknown or was revoked. */
+  API_KEY_INVALID: { httpStatus: 401, retryable: false },
+  /** Sign-in with an email and password that do not match an account. */
+  CREDENTIALS_INVALID: { httpStatus: 401, retryable: false },
+  /** Sign-up with an email that already has an account. */
+  ACCOUNT_EXISTS: { httpStatus: 409, retryable: false },
   FORBIDDEN: { httpStatus: 403, retryable: false },
   NOT_FOUND: { httpStatus: 404, retryable: false },
   NODE_NOT_REGISTERED: { httpStatus: 404, retryable: false },

@@ -6,3 +6,4 @@ export * from './chat';
 export * from './node-api';
 export * from './public-api';
 export * from './openai';
+export * from './accounts';

@@ -131,6 +131,12 @@ export const NodeJobSchema = z.object({
   lease_expires_at: z.string().nullable(),
   /** 1 for the first claim, 2 after one expired lease, … */
   attempt: z.number().int(),
+  /**
+   * Bearer token for this claim's event posts, sent as `X-Infernet-Lease`
+   * instead of a signature: verified once (this signed poll), cheap per token
+   * batch. Absent from servers that predate it; then sign event posts.
+   */
+  lease_token: z.string().optional(),
 });
 export type NodeJob = z.infer<typeof NodeJobSchema>;
 export const PollResponseSchema = z.object({

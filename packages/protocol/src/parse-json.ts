@@ -2,6 +2,12 @@ import type { z } from 'zod';
 import { InfernetError } from './errors';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Text that cannot hold a forbidden key: none of the words, and no `\u`
+ * escape that could spell one. Such text skips the reviver, which makes
+ * JSON.parse several times slower and runs on every token batch.
+ */
+const MAY_HOLD_FORBIDDEN_KEY = /__proto__|constructor|prototype|\\u/;
 
 /**
  * Parses untrusted JSON text and validates it. Keys that could poison
@@ -14,10 +20,12 @@ export function parseJson<Schema extends z.ZodType>(
 ): z.output<Schema> {
   let value: unknown;
   try {
-    value = JSON.parse(text, (key, item: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`forbidden key "${key}"`);
-      return item;
-    });
+    value = MAY_HOLD_FORBIDDEN_KEY.test(text)
+      ? JSON.parse(text, (key, item: unknown) => {
+          if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`forbidden key "${key}"`);
+          return item;
+        })
+      : JSON.parse(text);
   } catch (error) {
     throw new InfernetError('BAD_REQUEST', 'The body is not valid JSON.', { cause: error });
   }

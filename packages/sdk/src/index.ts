@@ -35,6 +35,7 @@ export {
   type PollOptions,
   type PollResult,
   type PostEventsInput,
+  type PostEventsOptions,
   type RegisterInput,
   type ReleaseInput,
 } from './node-client';

@@ -1,6 +1,7 @@
 import { publicKeyFromPrivateKey, signRequest } from '@infernet/auth';
 import {
   AUTH_HEADER_NAME,
+  LEASE_HEADER_NAME,
   CompleteResponseSchema,
   dataEnvelope,
   EventsResponseSchema,
@@ -80,6 +81,12 @@ export interface PostEventsInput {
    * storing it twice.
    */
   batch: number;
+}
+
+/** `postEvents`' options: `leaseToken` authenticates the batch instead of a signature. */
+export interface PostEventsOptions extends CallOptions {
+  /** The claim's `lease_token` from `poll`, when the server handed one out. */
+  leaseToken?: string | undefined;
 }
 
 /** `complete`'s body: the outcome plus the claim's `fencing_token`. */
@@ -193,16 +200,23 @@ export class NodeClient {
   /**
    * Appends stream events (meta, token batches) to a job this node holds and
    * renews its lease. Retried like a read: every attempt carries the same
-   * `batch` number, which the server stores at most once.
+   * `batch` number, which the server stores at most once. With the claim's
+   * `leaseToken` the batch goes unsigned (`X-Infernet-Lease`): the server
+   * verified this node once, on the signed poll that handed the token out,
+   * and a signature per batch would cost it a Schnorr check each time.
    */
   async postEvents(
     jobId: string,
     body: PostEventsInput,
-    options: CallOptions = {},
+    options: PostEventsOptions = {},
   ): Promise<{ inserted: number }> {
+    const { leaseToken, ...callOptions } = options;
     return this.#post(path`/api/v1/node/jobs/${jobId}/events`, body, EventsResponseSchema, {
-      ...options,
+      ...callOptions,
       idempotent: true,
+      ...(leaseToken === undefined
+        ? {}
+        : { authorize: () => ({ [LEASE_HEADER_NAME]: leaseToken }) }),
     });
   }
 
@@ -239,7 +253,13 @@ export class NodeClient {
     route: string,
     body: unknown,
     schema: S,
-    options: { signal?: AbortSignal | undefined; idempotent: boolean; timeoutMs?: number },
+    options: {
+      signal?: AbortSignal | undefined;
+      idempotent: boolean;
+      timeoutMs?: number;
+      /** Replaces the signature; the default signs every attempt. */
+      authorize?: (request: OutgoingRequest) => Record<string, string>;
+    },
   ): Promise<Infer<S>> {
     const { signal, idempotent, timeoutMs } = options;
     const envelope = await this.#transport.requestJson(
@@ -247,7 +267,7 @@ export class NodeClient {
         method: 'POST',
         path: route,
         body,
-        authorize: (request) => this.#sign(request),
+        authorize: options.authorize ?? ((request) => this.#sign(request)),
         idempotent,
         signal,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),

@@ -76,7 +76,7 @@ export async function runChatJob(
       await client.postEvents(
         job.id,
         { events, fencing_token: handle.fencingToken, batch: number },
-        { signal: posts.signal },
+        { signal: posts.signal, leaseToken: job.lease_token },
       );
     },
     clock,

@@ -1,18 +1,43 @@
 import type { MiddlewareHandler } from 'hono';
 import { reasonToErrorCode, verifyRequest } from '@infernet/auth';
-import { AUTH_HEADER_NAME, InfernetError, REPLAY_WINDOW_SECONDS } from '@infernet/protocol';
+import {
+  AUTH_HEADER_NAME,
+  InfernetError,
+  LEASE_HEADER_NAME,
+  REPLAY_WINDOW_SECONDS,
+} from '@infernet/protocol';
 import type { AppEnv, ServerDependencies } from '../context';
+import { readBodyBytes } from './body-limit';
+
+/** Lease tokens are 43 base64url characters; anything much longer is not one. */
+const LEASE_TOKEN_MAX_LENGTH = 128;
 
 /**
  * Verifies the X-Infernet-Auth envelope over the exact method, path with
  * query, and raw body bytes, then records the nonce. Handlers read
  * `publicKey` and `rawBody` and never look at headers.
+ *
+ * Where `acceptsLeaseToken` says so (token batches), an unsigned request may
+ * carry a claim's lease token (`X-Infernet-Lease`) instead: it is passed on
+ * as `leaseToken` unchecked, because only the job row can say whether it is
+ * the current one, and the handler's write checks it in the same statement.
  */
 export function nodeAuth(
   dependencies: Pick<ServerDependencies, 'now' | 'replayStore'>,
+  options: { acceptsLeaseToken?: (path: string) => boolean } = {},
 ): MiddlewareHandler<AppEnv> {
   return async function nodeAuthMiddleware(context, next) {
     const header = context.req.header(AUTH_HEADER_NAME);
+    const leaseToken = context.req.header(LEASE_HEADER_NAME);
+    if (!header && leaseToken !== undefined && options.acceptsLeaseToken?.(context.req.path)) {
+      if (leaseToken.length === 0 || leaseToken.length > LEASE_TOKEN_MAX_LENGTH) {
+        throw new InfernetError('AUTH_MALFORMED', 'The X-Infernet-Lease token is malformed.');
+      }
+      context.set('leaseToken', leaseToken);
+      context.set('rawBody', new TextDecoder().decode(await readBodyBytes(context)));
+      await next();
+      return;
+    }
     if (!header) {
       throw new InfernetError(
         'AUTH_MISSING',
@@ -20,7 +45,7 @@ export function nodeAuth(
       );
     }
     const url = new URL(context.req.url);
-    const body = new Uint8Array(await context.req.arrayBuffer());
+    const body = await readBodyBytes(context);
     const result = await verifyRequest({
       header,
       request: { method: context.req.method, path: url.pathname + url.search, body },

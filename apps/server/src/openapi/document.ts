@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { ErrorResponseSchema, OpenAiErrorResponseSchema } from '@infernet/protocol';
 import { isOpenAiPath } from '../openai-errors';
-import { OPERATIONS, type Operation } from './operations';
+import { OPERATIONS, type Operation, type Security } from './operations';
+
+/** Each entry is one way to satisfy the operation; `{}` means no credentials at all. */
+const SECURITY_REQUIREMENTS: Record<Security, Record<string, never[]>[]> = {
+  none: [],
+  'node-signature': [{ 'node-signature': [] }],
+  'stream-token': [{ 'stream-token': [] }],
+  consumer: [{}, { 'api-key': [] }, { session: [] }],
+  'job-owner': [{ 'stream-token': [] }, { 'api-key': [] }, { session: [] }],
+  session: [{ session: [] }],
+  'node-signature-and-session': [{ 'node-signature': [], session: [] }],
+};
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
@@ -31,9 +42,7 @@ function describe(operation: Operation) {
     summary: operation.summary,
     tags: [operation.tag],
     parameters: pathParameters(operation.path),
-    ...(operation.security === 'none'
-      ? { security: [] }
-      : { security: [{ [operation.security]: [] }] }),
+    security: SECURITY_REQUIREMENTS[operation.security],
     ...(operation.request
       ? {
           requestBody: {
@@ -88,6 +97,17 @@ export function createOpenApiDocument(version: string) {
           type: 'http',
           scheme: 'bearer',
           description: 'The streamToken from POST /api/chat, or ?token=.',
+        },
+        'api-key': {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (`inf_…`) from POST /api/keys.',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'infernet.session_token',
+          description: 'The session cookie set by /api/auth/sign-in/email or sign-up/email.',
         },
       },
     },

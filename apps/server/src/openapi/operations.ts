@@ -1,5 +1,15 @@
 import type { z } from 'zod';
 import {
+  ApiKeyListResponseSchema,
+  ApiKeyResponseSchema,
+  CreateApiKeyRequestSchema,
+  LinkNodeResponseSchema,
+  RevokeApiKeyResponseSchema,
+  SessionResponseSchema,
+  SignInRequestSchema,
+  SignInResponseSchema,
+  SignOutResponseSchema,
+  SignUpRequestSchema,
   CancelResponseSchema,
   ReleaseRequestSchema,
   ReleaseResponseSchema,
@@ -29,14 +39,26 @@ import {
   dataEnvelope,
 } from '@infernet/protocol';
 
-export type Security = 'none' | 'node-signature' | 'stream-token';
+/**
+ * Who may call: `consumer` is public, and an API key or session makes the
+ * job the account's; `job-owner` is the job's stream token or its owner's key
+ * or session.
+ */
+export type Security =
+  | 'none'
+  | 'node-signature'
+  | 'stream-token'
+  | 'consumer'
+  | 'job-owner'
+  | 'session'
+  | 'node-signature-and-session';
 
 export interface Operation {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI path template, e.g. `/api/chat/stream/{jobId}`. */
   path: string;
   summary: string;
-  tag: 'node' | 'chat' | 'openai' | 'public' | 'health';
+  tag: 'node' | 'chat' | 'openai' | 'public' | 'health' | 'accounts';
   security: Security;
   request?: z.ZodType;
   response: z.ZodType | 'text/event-stream';
@@ -103,7 +125,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/api/chat',
     summary: 'Queue a chat job for a served model; returns its stream URL and token',
     tag: 'chat',
-    security: 'none',
+    security: 'consumer',
     request: ChatRequestSchema,
     response: ChatResponseSchema,
     successStatus: 201,
@@ -113,7 +135,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/api/chat/{jobId}/cancel',
     summary: 'Cancel an unfinished job; the node stops at its next exchange',
     tag: 'chat',
-    security: 'stream-token',
+    security: 'job-owner',
     response: CancelResponseSchema,
   },
   {
@@ -121,7 +143,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/api/chat/stream/{jobId}',
     summary: 'Server-Sent Events: job, meta, token, done, error; resumable with Last-Event-ID',
     tag: 'chat',
-    security: 'stream-token',
+    security: 'job-owner',
     response: 'text/event-stream',
   },
   {
@@ -130,7 +152,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary:
       'OpenAI-compatible chat completion on the same queue as /api/chat; `stream: true` answers chat.completion.chunk SSE',
     tag: 'openai',
-    security: 'none',
+    security: 'consumer',
     request: OpenAiChatCompletionRequestSchema,
     response: OpenAiChatCompletionSchema,
   },
@@ -141,6 +163,75 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'openai',
     security: 'none',
     response: OpenAiModelListSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/auth/sign-up/email',
+    summary: 'Create an account with email and password; signs in (Set-Cookie)',
+    tag: 'accounts',
+    security: 'none',
+    request: SignUpRequestSchema,
+    response: SignInResponseSchema,
+    successStatus: 201,
+  },
+  {
+    method: 'post',
+    path: '/api/auth/sign-in/email',
+    summary: 'Sign in with email and password; the session is a cookie (Set-Cookie)',
+    tag: 'accounts',
+    security: 'none',
+    request: SignInRequestSchema,
+    response: SignInResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/auth/sign-out',
+    summary: 'End the current session',
+    tag: 'accounts',
+    security: 'session',
+    response: SignOutResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/auth/get-session',
+    summary: 'The signed-in account and session, or null',
+    tag: 'accounts',
+    security: 'session',
+    response: SessionResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/keys',
+    summary: 'Create an API key; the key is shown in this response only',
+    tag: 'accounts',
+    security: 'session',
+    request: CreateApiKeyRequestSchema,
+    response: ApiKeyResponseSchema,
+    successStatus: 201,
+  },
+  {
+    method: 'get',
+    path: '/api/keys',
+    summary: "The account's API keys that are not revoked (never the keys themselves)",
+    tag: 'accounts',
+    security: 'session',
+    response: ApiKeyListResponseSchema,
+  },
+  {
+    method: 'delete',
+    path: '/api/keys/{keyId}',
+    summary: 'Revoke an API key; requests with it get 401 from then on',
+    tag: 'accounts',
+    security: 'session',
+    response: RevokeApiKeyResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/nodes/link',
+    summary: 'Link the signing node to the signed-in account (node key and session in one request)',
+    tag: 'accounts',
+    security: 'node-signature-and-session',
+    response: LinkNodeResponseSchema,
   },
   {
     method: 'get',

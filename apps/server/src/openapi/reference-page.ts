@@ -13,6 +13,10 @@ const SECURITY_LABELS = {
   none: 'public',
   'node-signature': 'signed by the node key (X-Infernet-Auth)',
   'stream-token': 'stream token (Bearer or ?token=)',
+  consumer: "public; an API key (Bearer) or session makes the job the account's",
+  'job-owner': "the job's stream token, or its owner's API key or session",
+  session: 'signed-in session (cookie from /api/auth)',
+  'node-signature-and-session': 'signed by the node key and a signed-in session',
 } as const;
 
 /**

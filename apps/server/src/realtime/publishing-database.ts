@@ -117,7 +117,11 @@ export function withNotificationTransport(
     jobs,
     events,
     replay: db.replay,
+    rateLimits: db.rateLimits,
     ledger: db.ledger,
+    accounts: db.accounts,
+    retention: db.retention,
+    kyselyDialect: db.kyselyDialect,
     notifications: transport.notifications,
     ping: () => db.ping(),
     close() {

@@ -9,6 +9,7 @@ import {
   type ModelSummary,
 } from '@infernet/protocol';
 import type { JobRecord } from '@infernet/db';
+import { bearerToken, identifyCaller } from '../accounts/caller';
 import type { AppEnv, ServerDependencies } from '../context';
 import { streamJobEvents } from '../job-stream';
 import { queueChatJob } from '../chat-jobs';
@@ -27,9 +28,7 @@ function noCapacity(requested: string | undefined, served: readonly ModelSummary
 
 /** Accepts `Authorization: Bearer <token>` or `?token=` (EventSource cannot send headers). */
 function presentedStreamToken(context: Context<AppEnv>): string | undefined {
-  const authorization = context.req.header('authorization');
-  if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
-  return context.req.query('token') || undefined;
+  return bearerToken(context) ?? (context.req.query('token') || undefined);
 }
 
 function lastEventId(context: Context<AppEnv>): number {
@@ -51,11 +50,16 @@ export function chatRoutes(dependencies: ServerDependencies) {
 
   routes.post('/', async (context) => {
     const request = parseJson(await context.req.text(), ChatRequestSchema);
+    const caller = await identifyCaller(dependencies, context);
     const livenessSeconds = dependencies.livenessSeconds;
     // Without a model, the most widely served one is chosen.
     const model = request.model ?? (await db.providers.servedModels({ livenessSeconds }))[0]?.name;
     if (model === undefined) throw noCapacity(undefined, []);
-    const queued = await queueChatJob(dependencies, { ...request, model });
+    const queued = await queueChatJob(dependencies, {
+      ...request,
+      model,
+      ownerAccountId: caller?.accountId,
+    });
     if (!queued) throw noCapacity(model, await db.providers.servedModels({ livenessSeconds }));
     const { job, streamToken } = queued;
     const response: ChatResponse = {
@@ -69,22 +73,26 @@ export function chatRoutes(dependencies: ServerDependencies) {
     return context.json(response, 201);
   });
 
-  /** Only the job's creator holds its stream token: it alone may read or cancel the job. */
+  /**
+   * A job's prompt and output are its creator's alone: readable with its
+   * stream token (handed only to the creator), or by the owning account's API
+   * key or session. Any other caller gets 403; a bad API key gets 401.
+   */
   async function ownedJob(context: Context<AppEnv>): Promise<JobRecord> {
     const jobId = jobIdParameter(context);
     const token = presentedStreamToken(context);
-    if (!token) {
+    if (!token && !context.req.header('cookie')) {
       throw new InfernetError(
         'AUTH_MISSING',
-        'This needs the streamToken from POST /api/chat (Bearer header or ?token=).',
+        "This needs the streamToken from POST /api/chat (Bearer header or ?token=), or the owner's API key or session.",
       );
     }
     const job = await db.jobs.findById(jobId);
     if (!job) throw new InfernetError('JOB_NOT_FOUND', 'No such job.');
-    if (!streamTokenMatches(token, job.streamTokenHash)) {
-      throw new InfernetError('FORBIDDEN', 'This job belongs to someone else.');
-    }
-    return job;
+    if (token !== undefined && streamTokenMatches(token, job.streamTokenHash)) return job;
+    const caller = await identifyCaller(dependencies, context);
+    if (caller && caller.accountId === job.ownerAccountId) return job;
+    throw new InfernetError('FORBIDDEN', 'This job belongs to someone else.');
   }
 
   routes.post('/:jobId/cancel', async (context) => {

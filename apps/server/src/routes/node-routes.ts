@@ -12,13 +12,13 @@ import {
   parseJson,
   parseValue,
   sanitizeNodeSpecs,
-  type NodeEvent,
 } from '@infernet/protocol';
 import type { z } from 'zod';
 import type { AppEnv, ServerDependencies } from '../context';
 import { claimWithLongPoll } from '../job-polling';
 import { jobIdParameter } from './job-id';
 import { nodeAuth } from '../middleware/node-auth';
+import { limitNodeKeys } from '../middleware/node-limits';
 import { ConcurrencyLimiter } from '../realtime/concurrency-limiter';
 import { ProviderCache } from '../provider-cache';
 import { toNodeJob, toNodeRow } from '../presenters';
@@ -56,26 +56,6 @@ function wrap<T>(context: Context<AppEnv>, data: T) {
   return context.json({ data });
 }
 
-/**
- * Events from nodes are trusted for content, not for identity: the provider
- * fields of a `meta` event are overwritten with the signer's own row.
- */
-function stampProvider(events: readonly NodeEvent[], provider: ProviderRecord): NodeEvent[] {
-  return events.map((event) =>
-    event.event_type === 'meta'
-      ? {
-          ...event,
-          data: {
-            ...event.data,
-            provider_id: provider.id,
-            provider_node_id: provider.nodeId,
-            provider_name: provider.name,
-          },
-        }
-      : event,
-  );
-}
-
 const JOB_FAILURES: Record<JobWriteFailure, () => InfernetError> = {
   not_found: () => new InfernetError('JOB_NOT_FOUND', 'No such job.'),
   not_owner: () => new InfernetError('FORBIDDEN', 'This job is held by another node.'),
@@ -90,6 +70,10 @@ const JOB_FAILURES: Record<JobWriteFailure, () => InfernetError> = {
     new InfernetError('JOB_CANCELLED', 'The consumer cancelled this job; stop generating.'),
 };
 
+/** Token batches may authenticate with the claim's lease token (see nodeAuth). */
+const EVENTS_PATH = /\/jobs\/[^/]+\/events$/;
+const isEventsPath = (path: string): boolean => EVENTS_PATH.test(path);
+
 /** How long a node's provider row may be reused between its requests. */
 const PROVIDER_CACHE_MILLISECONDS = 1_000;
 
@@ -101,7 +85,8 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   const routes = new Hono<AppEnv>();
   const longPolls = new ConcurrencyLimiter(LONG_POLLS_PER_KEY, 'long polls');
   const providerCache = new ProviderCache(PROVIDER_CACHE_MILLISECONDS, dependencies.now);
-  routes.use('*', nodeAuth(dependencies));
+  routes.use('*', nodeAuth(dependencies, { acceptsLeaseToken: isEventsPath }));
+  routes.use('*', limitNodeKeys(dependencies.limits));
 
   async function requireProvider(context: Context<AppEnv>): Promise<ProviderRecord> {
     const provider = await providerCache.get(context.get('publicKey'), (publicKey) =>
@@ -197,18 +182,14 @@ export function nodeRoutes(dependencies: ServerDependencies) {
 
   routes.post('/jobs/:jobId/events', async (context) => {
     const body = signedBody(context, EventsRequestSchema);
-    const provider = await requireProvider(context);
-    const jobId = jobIdParameter(context);
-    const result = await db.events.append(
-      jobId,
-      provider.id,
-      stampProvider(body.events, provider),
-      {
-        fencingToken: body.fencing_token,
-        batch: body.batch,
-        leaseSeconds: dependencies.leaseSeconds,
-      },
-    );
+    const leaseToken = context.get('leaseToken');
+    const providerId = leaseToken === undefined ? (await requireProvider(context)).id : null;
+    const result = await db.events.append(jobIdParameter(context), providerId, body.events, {
+      fencingToken: body.fencing_token,
+      batch: body.batch,
+      leaseSeconds: dependencies.leaseSeconds,
+      ...(leaseToken === undefined ? {} : { leaseToken }),
+    });
     if (!result.ok) throw JOB_FAILURES[result.reason]();
     return wrap(context, { inserted: result.inserted });
   });

@@ -15,6 +15,7 @@ import {
   type OpenAiUsage,
 } from '@infernet/protocol';
 import type { JobRecord, StoredEvent } from '@infernet/db';
+import { identifyCaller } from '../accounts/caller';
 import type { AppEnv, ServerDependencies } from '../context';
 import { queueChatJob } from '../chat-jobs';
 import { followJobEvents, isKeepAlive, type FollowedEvent } from '../job-events';
@@ -194,7 +195,11 @@ export function openAiRoutes(dependencies: ServerDependencies) {
 
   routes.post('/chat/completions', async (context) => {
     const request = parseJson(await context.req.text(), OpenAiChatCompletionRequestSchema);
-    const queued = await queueChatJob(dependencies, request);
+    const caller = await identifyCaller(dependencies, context);
+    const queued = await queueChatJob(dependencies, {
+      ...request,
+      ownerAccountId: caller?.accountId,
+    });
     if (!queued) {
       const served = await db.providers.servedModels({
         livenessSeconds: dependencies.livenessSeconds,

@@ -1,0 +1,116 @@
+import { InfernetError } from '@infernet/protocol';
+import { describe, expect, it } from 'vitest';
+import { StatementCoalescer } from './statement-coalescer';
+
+interface Item {
+  key: string;
+  value: number;
+}
+
+interface Call {
+  items: readonly Item[];
+  finish: () => void;
+}
+
+/** A statement runner whose calls finish only when the test says so. */
+function controllableRunner() {
+  const calls: Call[] = [];
+  const waiting: ((call: Call) => void)[] = [];
+  const run = (items: readonly Item[]) =>
+    new Promise<number[]>((resolve) => {
+      const call = { items, finish: () => resolve(items.map((item) => item.value * 10)) };
+      calls.push(call);
+      waiting.shift()?.(call);
+    });
+  /** The call with this index, once the coalescer has made it. */
+  const call = (index: number) =>
+    calls[index]
+      ? Promise.resolve(calls[index])
+      : new Promise<Call>((resolve) => waiting.push(resolve));
+  return { calls, run, call };
+}
+
+describe('StatementCoalescer', () => {
+  it('sends an item at once while the statement limit is not reached', async () => {
+    const { calls, run } = controllableRunner();
+    const coalescer = new StatementCoalescer({
+      run,
+      keyOf: (item: Item) => item.key,
+      maxItems: 10,
+      maxInFlight: 2,
+    });
+    const first = coalescer.submit({ key: 'a', value: 1 });
+    const second = coalescer.submit({ key: 'b', value: 2 });
+    expect(calls.map((call) => call.items.length)).toEqual([1, 1]);
+    calls[0]!.finish();
+    calls[1]!.finish();
+    expect(await Promise.all([first, second])).toEqual([10, 20]);
+  });
+
+  it('merges what arrives while statements run, one item per key, in order', async () => {
+    const { calls, run, call } = controllableRunner();
+    const coalescer = new StatementCoalescer({
+      run,
+      keyOf: (item: Item) => item.key,
+      maxItems: 3,
+      maxInFlight: 1,
+    });
+    const results = [
+      coalescer.submit({ key: 'a', value: 1 }),
+      coalescer.submit({ key: 'b', value: 2 }),
+      coalescer.submit({ key: 'b', value: 3 }),
+      coalescer.submit({ key: 'c', value: 4 }),
+      coalescer.submit({ key: 'd', value: 5 }),
+      coalescer.submit({ key: 'e', value: 6 }),
+    ];
+    expect(calls).toHaveLength(1);
+    calls[0]!.finish();
+    // b(2), c, d share a statement; the second b waits for the next one, with e.
+    const second = await call(1);
+    expect(second.items.map((item) => item.value)).toEqual([2, 4, 5]);
+    second.finish();
+    const third = await call(2);
+    expect(third.items.map((item) => item.value)).toEqual([3, 6]);
+    third.finish();
+    expect(await Promise.all(results)).toEqual([10, 20, 30, 40, 50, 60]);
+  });
+
+  it('retries each item alone when a shared statement fails, so only the bad one fails', async () => {
+    const coalescer = new StatementCoalescer({
+      run: async (items: readonly Item[]) => {
+        if (items.some((item) => item.value < 0)) throw new Error('bad value');
+        return items.map((item) => item.value);
+      },
+      keyOf: (item: Item) => item.key,
+      maxItems: 10,
+      maxInFlight: 1,
+    });
+    const blocker = coalescer.submit({ key: 'first', value: 0 });
+    const good = coalescer.submit({ key: 'good', value: 7 });
+    const bad = coalescer.submit({ key: 'bad', value: -1 });
+    await blocker;
+    expect(await good).toBe(7);
+    await expect(bad).rejects.toThrow('bad value');
+  });
+
+  it('fails the whole group at once when the database is unavailable', async () => {
+    let statements = 0;
+    const coalescer = new StatementCoalescer({
+      run: async (items: readonly Item[]) => {
+        statements += 1;
+        if (items.length > 1 || items[0]!.value > 0) {
+          throw new InfernetError('DATABASE_UNAVAILABLE', 'down');
+        }
+        return [0];
+      },
+      keyOf: (item: Item) => item.key,
+      maxItems: 10,
+      maxInFlight: 1,
+    });
+    const blocker = coalescer.submit({ key: 'first', value: 0 });
+    const others = [1, 2, 3].map((value) => coalescer.submit({ key: `k${value}`, value }));
+    await blocker;
+    for (const other of others) await expect(other).rejects.toThrow('down');
+    expect(statements).toBe(2);
+  });
+});

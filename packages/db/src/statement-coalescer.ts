@@ -1,0 +1,86 @@
+import { InfernetError } from '@infernet/protocol';
+
+interface Pending<Item, Result> {
+  item: Item;
+  resolve: (result: Result) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface StatementCoalescerOptions<Item, Result> {
+  /** Runs one statement for several items; returns one result per item, in order. */
+  run: (items: readonly Item[]) => Promise<Result[]>;
+  /** Items with the same key never share a statement, and keep their order. */
+  keyOf: (item: Item) => string;
+  maxItems: number;
+  maxInFlight: number;
+}
+
+/**
+ * Merges concurrent writes into shared statements. While fewer than
+ * `maxInFlight` statements run, an item goes out at once, alone, so an idle
+ * server adds no latency; under load, items wait for a running statement to
+ * finish and then go out together. On a busy control plane every database
+ * round trip costs the server a socket write and PostgreSQL a statement, so
+ * fifty token batches in one statement cost about what one did.
+ *
+ * When a shared statement fails for a reason other than the database being
+ * unavailable, each item is retried on its own, so one bad item fails only
+ * its own caller.
+ */
+export class StatementCoalescer<Item, Result> {
+  private readonly queue: Pending<Item, Result>[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly options: StatementCoalescerOptions<Item, Result>) {}
+
+  submit(item: Item): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const group = this.takeGroup();
+      this.inFlight += 1;
+      void this.runGroup(group).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  /** The oldest items, one per key, up to `maxItems`; the rest keep their place. */
+  private takeGroup(): Pending<Item, Result>[] {
+    const group: Pending<Item, Result>[] = [];
+    const keys = new Set<string>();
+    let index = 0;
+    while (index < this.queue.length && group.length < this.options.maxItems) {
+      const pending = this.queue[index]!;
+      const key = this.options.keyOf(pending.item);
+      if (keys.has(key)) {
+        index += 1;
+        continue;
+      }
+      keys.add(key);
+      group.push(pending);
+      this.queue.splice(index, 1);
+    }
+    return group;
+  }
+
+  private async runGroup(group: readonly Pending<Item, Result>[]): Promise<void> {
+    try {
+      const results = await this.options.run(group.map((pending) => pending.item));
+      group.forEach((pending, index) => pending.resolve(results[index]!));
+    } catch (error) {
+      const unavailable = InfernetError.isInstance(error) && error.code === 'DATABASE_UNAVAILABLE';
+      if (group.length === 1 || unavailable) {
+        for (const pending of group) pending.reject(error);
+        return;
+      }
+      await Promise.all(group.map((pending) => this.runGroup([pending])));
+    }
+  }
+}
