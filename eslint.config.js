@@ -8,14 +8,14 @@ const forbiddenImports = {
   'packages/auth': [
     '@infernet/db',
     '@infernet/engines',
-    '@infernet/sdk',
+    '@infernetprotocol/sdk',
     '@infernet/server',
     '@infernet/cli',
   ],
   'packages/db': [
     '@infernet/auth',
     '@infernet/engines',
-    '@infernet/sdk',
+    '@infernetprotocol/sdk',
     '@infernet/server',
     '@infernet/cli',
     'hono',
@@ -23,14 +23,14 @@ const forbiddenImports = {
   'packages/engines': [
     '@infernet/db',
     '@infernet/auth',
-    '@infernet/sdk',
+    '@infernetprotocol/sdk',
     '@infernet/server',
     '@infernet/cli',
   ],
   'packages/gpu': [
     '@infernet/db',
     '@infernet/auth',
-    '@infernet/sdk',
+    '@infernetprotocol/sdk',
     '@infernet/server',
     '@infernet/cli',
   ],
@@ -41,7 +41,7 @@ const forbiddenImports = {
     '@infernet/cli',
     'node:*',
   ],
-  'apps/server': ['@infernet/cli', '@infernet/sdk', '@infernet/testkit'],
+  'apps/server': ['@infernet/cli', '@infernetprotocol/sdk', '@infernet/testkit'],
   'apps/cli': [
     '@infernet/server',
     '@infernet/db',

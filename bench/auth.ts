@@ -1,8 +1,10 @@
 /**
- * B1/B2 on one core: how many signed node requests the server can verify per
- * second (`verifyRequest`, whose BIP-340 check runs on libsecp256k1 compiled
- * to WebAssembly in Node) and how many a node can sign (`signRequest`), next
- * to the raw primitives they are built on.
+ * B1/B2 on one core: how many signatures the server can verify per second
+ * (`verifyRequest`, whose BIP-340 check runs on libsecp256k1 compiled to
+ * WebAssembly in Node), how many signed requests its node-auth middleware
+ * passes per second (B2; next to the same route unauthenticated, and to
+ * token batches carrying a lease token instead of a signature), and how
+ * many a node can sign (`signRequest`), next to the raw primitives.
  *
  *   npm run bench:auth
  *   BENCH_SECONDS=5 BENCH_ROUNDS=5 npm run bench:auth
@@ -23,6 +25,10 @@ import {
   verifyRequest,
   type KeyPair,
 } from '@infernet/auth';
+import { Hono } from 'hono';
+import { AUTH_HEADER_NAME, LEASE_HEADER_NAME } from '@infernet/protocol';
+import type { AppEnv } from '../apps/server/src/context';
+import { nodeAuth } from '../apps/server/src/middleware/node-auth';
 import { printGoal, printHeading, printRate, printRatio } from './support/report';
 import { median } from './support/statistics';
 
@@ -31,7 +37,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Distinct signed requests; verification cycles through them. */
 const REQUEST_COUNT = Number(process.env.BENCH_AUTH_REQUESTS ?? 1_000);
 const KEY_COUNT = 64;
-const GOAL = { verificationsPerSecond: 4_000, signedRequestsPerSecond: 3_000 };
+const GOAL = {
+  verificationsPerSecond: 4_000,
+  signedRequestsPerSecond: 3_000,
+  leaseTokenRequestsPerSecond: 15_000,
+};
 const PATH = '/api/v1/node/jobs/0f8fad5b-d9cb-469f-a165-70867728950e/events';
 
 /** Runs `operation(index)` for about `seconds` and returns operations per second. */
@@ -106,6 +116,39 @@ console.log(
 
 const now = () => Math.floor(Date.now() / 1000);
 let replayStore = new MemoryReplayStore();
+
+/**
+ * B2's route: the server's node-auth middleware in front of a handler that
+ * reads the body and answers small JSON, with no database write, called in
+ * process (`app.request`), so the figure is the middleware plus Hono.
+ */
+function nodeRouteApp(authenticated: boolean) {
+  const app = new Hono<AppEnv>();
+  if (authenticated) {
+    app.use(
+      '*',
+      nodeAuth(
+        { now: Date.now, replayStore: { remember: (...args) => replayStore.remember(...args) } },
+        {
+          acceptsLeaseToken: (path) => path.endsWith('/events'),
+        },
+      ),
+    );
+  }
+  app.post('*', async (context) => {
+    const body = authenticated ? context.get('rawBody') : await context.req.text();
+    return context.json({ data: { inserted: body.length > 0 ? 1 : 0 } });
+  });
+  return app;
+}
+const signedApp = nodeRouteApp(true);
+const openApp = nodeRouteApp(false);
+const LEASE_TOKEN = randomBytes(32).toString('base64url');
+const routeRequest = (
+  app: Hono<AppEnv>,
+  body: Uint8Array | string,
+  headers: Record<string, string>,
+) => app.request(PATH, { method: 'POST', body: body as BodyInit, headers });
 const cases = {
   'noble schnorr.verify (raw)': (index: number) => {
     const sample = raw[index % raw.length]!;
@@ -133,6 +176,24 @@ const cases = {
       now: now(),
       replayStore,
     });
+  },
+  'signed request through node auth (B2)': async (index: number) => {
+    if (index % signed.length === 0) replayStore = new MemoryReplayStore();
+    const sample = signed[index % signed.length]!;
+    const response = await routeRequest(signedApp, sample.request.body, {
+      [AUTH_HEADER_NAME]: sample.header,
+    });
+    if (response.status !== 200) throw new Error(`signed request answered ${response.status}`);
+  },
+  'lease-token request through node auth': async (index: number) => {
+    const response = await routeRequest(signedApp, bodies[index % bodies.length]!, {
+      [LEASE_HEADER_NAME]: LEASE_TOKEN,
+    });
+    if (response.status !== 200) throw new Error(`lease request answered ${response.status}`);
+  },
+  'same route, no authentication': async (index: number) => {
+    const response = await routeRequest(openApp, bodies[index % bodies.length]!, {});
+    if (response.status !== 200) throw new Error(`open request answered ${response.status}`);
   },
   'noble schnorr.sign (raw)': (index: number) => {
     const sample = raw[index % raw.length]!;
@@ -193,6 +254,20 @@ console.log(
   `backend behind schnorrVerify (#schnorr-backend, by speed): ${backendIsWasm ? 'libsecp256k1 WASM' : 'noble (pure JS)'}`,
 );
 
+printHeading('authenticated requests (server side, in-process Hono app, no database write)');
+for (const name of [
+  'same route, no authentication',
+  'lease-token request through node auth',
+  'signed request through node auth (B2)',
+] as const) {
+  printRate(name, rate(name), spread(name));
+}
+const signedOverhead =
+  1 - rate('signed request through node auth (B2)') / rate('same route, no authentication');
+console.log(
+  `auth overhead of a signed request: ${(signedOverhead * 100).toFixed(0)}% of the route's time`,
+);
+
 printHeading('signing (node side)');
 for (const name of [
   'noble getPublicKey (raw)',
@@ -224,8 +299,12 @@ printGoal(
   rate('verifyRequest (no replay store)') >= GOAL.verificationsPerSecond,
 );
 printGoal(
-  `signRequest ≥ ${GOAL.signedRequestsPerSecond.toLocaleString('en-US')}/s on one core (measured ${Math.round(rate('signRequest')).toLocaleString('en-US')}/s)`,
-  rate('signRequest') >= GOAL.signedRequestsPerSecond,
+  `signed requests through node auth ≥ ${GOAL.signedRequestsPerSecond.toLocaleString('en-US')}/s on one core (measured ${Math.round(rate('signed request through node auth (B2)')).toLocaleString('en-US')}/s)`,
+  rate('signed request through node auth (B2)') >= GOAL.signedRequestsPerSecond,
+);
+printGoal(
+  `lease-token requests (B2's session requests) ≥ ${GOAL.leaseTokenRequestsPerSecond.toLocaleString('en-US')}/s on one core (measured ${Math.round(rate('lease-token request through node auth')).toLocaleString('en-US')}/s)`,
+  rate('lease-token request through node auth') >= GOAL.leaseTokenRequestsPerSecond,
 );
 printRatio(
   'verifyRequest / raw noble schnorr.verify (pure-JS baseline)',

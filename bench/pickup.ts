@@ -9,7 +9,7 @@
  * Server and node talk over real HTTP on loopback; the server is its own process.
  */
 import { generateKeyPair } from '@infernet/auth';
-import { InfernetClient, NodeClient } from '@infernet/sdk';
+import { InfernetClient, NodeClient } from '@infernetprotocol/sdk/node';
 import { startServerProcess } from '../tests/e2e/src/processes';
 
 const LONG_POLL_JOBS = Number(process.env.BENCH_JOBS ?? 300);

@@ -38,9 +38,23 @@ describe('infernet help and --version', () => {
   it('lists the commands and exits 0, from any directory', async () => {
     const result = await runInfernet(['help'], environment, { cwd: home });
     expect(result.code).toBe(0);
-    for (const command of ['init', 'register', 'start', 'status', 'chat', 'gpu', 'firewall']) {
+    for (const command of [
+      'init',
+      'register',
+      'start',
+      'stop',
+      'status',
+      'stats',
+      'logs',
+      'config',
+      'chat',
+      'gpu',
+      'firewall',
+    ]) {
       expect(result.stdout).toContain(command);
     }
+    expect(result.stdout).toContain('Exit codes:');
+    expect(result.stdout).toContain('3  no node daemon is running');
   });
 
   it('prints the package version', async () => {
@@ -143,6 +157,7 @@ describe('config safety', () => {
     chmodSync(configPath, 0o644);
     const result = await runInfernet(['status'], environment);
     expect(result.code).toBe(1);
+    expect(result.stderr).toContain('run `infernet init` to fix its permissions');
     expect(result.stderr).toContain(`chmod 600 ${configPath}`);
   });
 
@@ -163,10 +178,27 @@ describe('config safety', () => {
     expect(result.stderr).toContain('npm start');
   });
 
-  it('explains that detaching is not available yet', async () => {
+  it('starts no daemon without an identity', async () => {
     const result = await runInfernet(['start'], environment);
-    expectUsage(result);
-    expect(result.stderr).toContain('--foreground');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No identity yet: run `infernet init`');
+    expect(() => statSync(join(home, 'xdg', 'infernet', 'daemon.pid'))).toThrow();
+  });
+
+  it('says so, with exit 3, when stop or stats find no daemon', async () => {
+    const stop = await runInfernet(['stop'], environment);
+    expect(stop.code).toBe(3);
+    expect(stop.stderr).toContain('No node daemon is running');
+    const stats = await runInfernet(['stats'], environment);
+    expect(stats.code).toBe(3);
+    expect(stats.stderr).toContain('No node daemon is running');
+  });
+
+  it('explains that there are no logs before a background daemon ran', async () => {
+    const result = await runInfernet(['logs'], environment);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No log file at');
+    expectUsage(await runInfernet(['logs', '-n', 'lots'], environment));
   });
 });
 

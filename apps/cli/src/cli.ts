@@ -1,25 +1,35 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { POLL_MAX_JOBS } from '@infernet/protocol';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { chatCommand } from './commands/chat';
+import { configShowCommand } from './commands/config-show';
 import { firewallCommand } from './commands/firewall';
 import { gpuCommand } from './commands/gpu';
 import { initCommand } from './commands/init';
+import { logsCommand } from './commands/logs';
 import { registerCommand } from './commands/register';
 import { startCommand } from './commands/start';
+import { statsCommand } from './commands/stats';
 import { statusCommand } from './commands/status';
+import { stopCommand } from './commands/stop';
 import type { CommandContext } from './context';
 import { explainError } from './explain-error';
+import { cliVersion } from './version';
 
 const ENGINE_KINDS = ['ollama', 'openai-compatible', 'stub'];
 
-function readVersion(): string {
-  const packageJson = JSON.parse(
-    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-  ) as { version?: string };
-  return packageJson.version ?? '0.0.0';
-}
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  the command failed (the message says what to do next)
+  2  usage error: unknown command, bad flag or value
+  3  no node daemon is running (stop, status, stats)
+
+Files (in $XDG_CONFIG_HOME/infernet, else ~/.config/infernet):
+  config.json  identity and settings (0600)
+  daemon.log   the background daemon's JSON logs (rotated at 10 MB, 3 kept)
+  daemon.pid   daemon.sock   the running daemon's pid and control socket (0600)
+`;
 
 function withControlPlane(command: Command): Command {
   return command.option(
@@ -66,13 +76,14 @@ export function buildProgram(
     };
   const program = new Command('infernet')
     .description('Infernet provider node: serve AI inference from this machine’s GPU.')
-    .version(readVersion(), '-v, --version', 'print the version')
+    .version(cliVersion(), '-v, --version', 'print the version')
     .helpCommand('help [command]', 'show help for a command')
     .showHelpAfterError('(run `infernet help` for the list of commands)')
     .configureOutput({
       writeOut: (text) => output.write(text),
       writeErr: (text) => output.writeError(text),
     })
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
   withEngine(
@@ -103,17 +114,20 @@ export function buildProgram(
 
   withEngine(
     withControlPlane(
-      program.command('start').description('run the node: register, heartbeat, take jobs'),
+      program
+        .command('start')
+        .description('start the node daemon in the background: register, heartbeat, take jobs'),
     ),
     { manyModels: true },
   )
-    .option('--foreground', 'run in this terminal, logging JSON lines to stdout')
+    .option('--foreground', 'run in this terminal, logging JSON lines to stdout (for supervisors)')
+    .addOption(new Option('--log-to-file', 'log to daemon.log (the detached daemon)').hideHelp())
     .option('--name <name>', 'node name shown to others')
     .option('--no-advertise', 'never publish an address or port')
     .option('--max-concurrent <n>', `jobs to run at once, 1–${POLL_MAX_JOBS} (default 2)`)
     .option(
       '--drain-timeout <seconds>',
-      'on SIGINT/SIGTERM, how long running jobs may take to finish (default 60)',
+      'on `infernet stop` or SIGTERM, how long running jobs may take to finish (default 60)',
     )
     .addOption(
       new Option('--log-level <level>', 'log level (env INFERNET_LOG_LEVEL; default info)').choices(
@@ -122,11 +136,44 @@ export function buildProgram(
     )
     .action(record(async (flags) => startCommand(context, flags, exit)));
 
+  program
+    .command('stop')
+    .description('stop the daemon once its running jobs finish (exit 3 when none runs)')
+    .action(record(async () => stopCommand(context)));
+
   withControlPlane(
-    program.command('status').description('show this node as the control plane sees it'),
+    program
+      .command('status')
+      .description('show the running daemon, else this node as the control plane sees it'),
   )
     .option('--json', 'print JSON')
     .action(record(async (flags) => statusCommand(context, flags)));
+
+  program
+    .command('stats')
+    .description('show the running daemon’s jobs, tokens and earnings (exit 3 when none runs)')
+    .option('--json', 'print JSON')
+    .action(record(async (flags: { json?: boolean }) => statsCommand(context, flags)));
+
+  program
+    .command('logs')
+    .description('show the background daemon’s log')
+    .option('-f, --follow', 'keep printing new lines until interrupted')
+    .option('-n, --lines <n>', 'how many of the last lines to show (default 50)')
+    .option('--json', 'print the JSON lines as they are')
+    .action(
+      record(async (flags: { follow?: boolean; lines?: string; json?: boolean }) =>
+        logsCommand(context, flags),
+      ),
+    );
+
+  program
+    .command('config')
+    .description('show the configuration')
+    .command('show')
+    .description('print the effective configuration, secrets redacted')
+    .option('--json', 'print JSON')
+    .action(record(async (flags: { json?: boolean }) => configShowCommand(context, flags)));
 
   withEngine(
     program
@@ -161,7 +208,7 @@ export function buildProgram(
   return { program, outcome };
 }
 
-/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error. */
+/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error, 3 no daemon running. */
 export async function runCli(
   argv: readonly string[],
   context: CommandContext,

@@ -42,7 +42,7 @@ export function readConfigFile(
   // Mode bits mean nothing on Windows; there the file lives in the user's profile.
   if (checkPermissions && process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new CliError(
-      `${path} holds this node's private key but other users can read it: run \`chmod 600 ${path}\`.`,
+      `${path} holds this node's private key but other users can read it: run \`infernet init\` to fix its permissions (or \`chmod 600 ${path}\`).`,
     );
   }
   const raw = parseFile(path, readFileSync(path, 'utf8'));
@@ -60,6 +60,25 @@ export function readConfigFile(
       { cause: error },
     );
   }
+}
+
+/**
+ * Makes the config file readable by its owner only, and its directory
+ * 0700. Returns the file's former permission bits when they let others in,
+ * undefined when there was nothing to fix (or no file).
+ */
+export function fixConfigPermissions(path: string): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o077) === 0) return undefined;
+  chmodSync(path, 0o600);
+  chmodSync(dirname(path), 0o700);
+  return mode;
 }
 
 function parseFile(path: string, text: string): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '@infernet/engines';
-import { NodeClient } from '@infernet/sdk';
+import { NodeClient } from '@infernetprotocol/sdk/node';
 import { CliError } from './cli-error';
 import {
   parseSettings,

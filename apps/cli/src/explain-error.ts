@@ -1,5 +1,5 @@
 import { InfernetError } from '@infernet/protocol';
-import { ApiError, ConnectionError, TimeoutError } from '@infernet/sdk';
+import { ApiError, ConnectionError, TimeoutError } from '@infernetprotocol/sdk';
 import { CliError } from './cli-error';
 
 /**

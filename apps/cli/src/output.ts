@@ -38,12 +38,16 @@ export interface Logger {
 }
 
 /**
- * JSON lines on stdout for the foreground daemon. No hostname in `base`
- * (the node leaks as little as possible, even to its own logs), and the
+ * JSON lines for the daemon: on stdout for `--foreground`, else into
+ * `destination` (the rotating `daemon.log`). No hostname in `base` (the
+ * node leaks as little as possible, even to its own logs), and the
  * redaction list is a second guard: callers already never log keys,
  * auth headers or prompt text.
  */
-export function createDaemonLogger(level: string): PinoLogger {
+export function createDaemonLogger(
+  level: string,
+  destination: { write(line: string): unknown } = pino.destination({ dest: 1, sync: true }),
+): PinoLogger {
   return pino(
     {
       level,
@@ -54,7 +58,7 @@ export function createDaemonLogger(level: string): PinoLogger {
         censor: '[redacted]',
       },
     },
-    pino.destination({ dest: 1, sync: true }),
+    destination,
   );
 }
 

@@ -44,16 +44,19 @@ describe('infernet register and status', () => {
       specs: { gpus: [], gpu_count: 0, served_models: ['demo'] },
     });
 
+    // Registered, but no daemon runs here: exit 3, as `systemctl status` says "not running".
     const status = await runInfernet(['status'], environment);
-    expect(status.code).toBe(0);
+    expect(status.code).toBe(3);
+    expect(status.stdout).toMatch(/Daemon\s+not running/);
     expect(status.stdout).toMatch(/Name\s+edge-01/);
     expect(status.stdout).toMatch(/Models\s+demo/);
     expect(status.stdout).toContain('online');
 
     const json = await runInfernet(['status', '--json'], environment);
-    expect(json.code).toBe(0);
+    expect(json.code).toBe(3);
     expect(JSON.parse(json.stdout)).toMatchObject({
       registered: true,
+      daemon: { running: false },
       controlPlane: controlPlane.url,
       node: { name: 'edge-01', specs: { served_models: ['demo'] } },
     });

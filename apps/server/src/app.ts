@@ -1,16 +1,22 @@
 import { Hono } from 'hono';
-import { DEFAULT_BODY_LIMIT_BYTES, InfernetError } from '@infernet/protocol';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  InfernetError,
+  MAX_COMPLETION_BODY_BYTES,
+} from '@infernet/protocol';
 import { authRoutes } from './accounts/auth-routes';
 import { keyRoutes } from './accounts/key-routes';
 import { nodeLinkRoutes } from './accounts/node-link-routes';
 import type { AppEnv, ServerDependencies } from './context';
 import { createErrorHandler } from './error-handler';
+import { identifyApiKeys } from './middleware/api-key-identity';
 import { limitBodies } from './middleware/body-limit';
 import { requestContext } from './middleware/request-context';
 import { useRequestLimits } from './middleware/request-limits';
 import { createOpenApiDocument } from './openapi/document';
 import { renderReferencePage } from './openapi/reference-page';
 import { chatRoutes } from './routes/chat-routes';
+import { embeddingRoutes } from './routes/embeddings-routes';
 import { healthRoutes } from './routes/health-routes';
 import { nodeRoutes } from './routes/node-routes';
 import { openAiRoutes } from './routes/openai-routes';
@@ -18,13 +24,23 @@ import { publicRoutes } from './routes/public-routes';
 
 export const SERVER_VERSION = '0.1.0';
 
+const COMPLETE_PATH = /^\/api\/v1\/node\/jobs\/[^/]+\/complete$/;
+
 /** Builds the HTTP application. Pure wiring: every dependency comes in as a parameter. */
 export function createApp(dependencies: ServerDependencies) {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(dependencies.logger));
   const limitBody = limitBodies(DEFAULT_BODY_LIMIT_BYTES);
-  app.use('/api/*', limitBody);
+  // A node's `complete` carries an embedding job's vectors, so it alone may be larger.
+  const limitCompletion = limitBodies(MAX_COMPLETION_BODY_BYTES);
+  app.use('/api/*', (context, next) =>
+    (COMPLETE_PATH.test(context.req.path) ? limitCompletion : limitBody)(context, next),
+  );
   app.use('/v1/*', limitBody);
+  // Consumer limits count a request's API key when it has one (`consumerIdentity`).
+  const identifyKeys = identifyApiKeys(dependencies);
+  app.use('/api/chat/*', identifyKeys);
+  app.use('/v1/*', identifyKeys);
   // After anything that sets `consumerIdentity` (API keys), before every route.
   useRequestLimits(app, dependencies.limits);
   app.route('/api/v1/node', nodeRoutes(dependencies));
@@ -34,6 +50,7 @@ export function createApp(dependencies: ServerDependencies) {
   app.route('/api/nodes', nodeLinkRoutes(dependencies));
   app.route('/api', publicRoutes(dependencies));
   app.route('/v1', openAiRoutes(dependencies));
+  app.route('/v1/embeddings', embeddingRoutes(dependencies));
   app.route('/', healthRoutes(dependencies));
   const openApiDocument = createOpenApiDocument(SERVER_VERSION);
   app.get('/openapi.json', (context) => context.json(openApiDocument));

@@ -30,4 +30,38 @@ describe('loadConfig', () => {
       /model names/,
     );
   });
+
+  it('reads the queue bound and deadline, and the optional NVIDIA NIM fallback', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({ queueMaxPerModel: 100, queueDeadlineSeconds: 120 });
+    expect(defaults.nim).toEqual({
+      apiKey: undefined,
+      apiUrl: 'https://integrate.api.nvidia.com/v1',
+      defaultModel: 'meta/llama-3.1-8b-instruct',
+    });
+    const config = loadConfig({
+      INFERNET_QUEUE_MAX_PER_MODEL: '5',
+      INFERNET_QUEUE_DEADLINE_SECONDS: '30',
+      NVIDIA_NIM_API_KEY: 'nvapi-secret',
+      NVIDIA_NIM_API_URL: 'http://127.0.0.1:9000/v1',
+      NVIDIA_NIM_DEFAULT_MODEL: 'mistralai/mistral-7b-instruct-v0.3',
+    });
+    expect(config).toMatchObject({ queueMaxPerModel: 5, queueDeadlineSeconds: 30 });
+    expect(config.nim).toEqual({
+      apiKey: 'nvapi-secret',
+      apiUrl: 'http://127.0.0.1:9000/v1',
+      defaultModel: 'mistralai/mistral-7b-instruct-v0.3',
+    });
+    expect(() => loadConfig({ INFERNET_QUEUE_MAX_PER_MODEL: '0' })).toThrow(
+      /INFERNET_QUEUE_MAX_PER_MODEL must be at least 1/,
+    );
+    expect(() => loadConfig({ INFERNET_QUEUE_DEADLINE_SECONDS: 'soon' })).toThrow(
+      /INFERNET_QUEUE_DEADLINE_SECONDS must be a number of seconds/,
+    );
+    const badUrl = () =>
+      loadConfig({ NVIDIA_NIM_API_KEY: 'nvapi-secret', NVIDIA_NIM_API_URL: 'nim' });
+    expect(badUrl).toThrow(/NVIDIA_NIM_API_URL must be an http\(s\) URL/);
+    // An error about the fallback never repeats its key.
+    expect(badUrl).not.toThrow(/nvapi-secret/);
+  });
 });

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import {
   ABANDONED_STREAM_GRACE_SECONDS,
   DEFAULT_LEASE_SECONDS,
+  DEFAULT_QUEUE_DEADLINE_SECONDS,
+  DEFAULT_QUEUE_MAX_PER_MODEL,
   DEFAULT_SERVER_PORT,
   LEASE_SWEEP_INTERVAL_MS,
   ModelNameSchema,
@@ -16,6 +18,7 @@ import {
   LimitSettingsSchema,
   type LimitSettings,
 } from './limits/limit-settings';
+import { DEFAULT_NIM_API_URL, DEFAULT_NIM_MODEL } from './fallback/nim-fallback';
 import { ModelPricesSchema, PriceSchema } from './pricing';
 
 /** Open HTTP connections per server process (long polls and streams included). */
@@ -75,6 +78,24 @@ const ConfigSchema = z.object({
     .string()
     .min(32, 'INFERNET_AUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)')
     .optional(),
+  queueMaxPerModel: z.coerce
+    .number({ message: 'INFERNET_QUEUE_MAX_PER_MODEL must be a number of jobs' })
+    .int('INFERNET_QUEUE_MAX_PER_MODEL must be a whole number of jobs')
+    .min(1, 'INFERNET_QUEUE_MAX_PER_MODEL must be at least 1'),
+  queueDeadlineSeconds: z.coerce
+    .number({ message: 'INFERNET_QUEUE_DEADLINE_SECONDS must be a number of seconds' })
+    .int('INFERNET_QUEUE_DEADLINE_SECONDS must be a whole number of seconds')
+    .min(1, 'INFERNET_QUEUE_DEADLINE_SECONDS must be at least 1'),
+  /** Unset key: no fallback; requests no node can take get the honest refusal. */
+  nim: z.object({
+    apiKey: z.string().min(1).optional(),
+    apiUrl: z.url({
+      protocol: /^https?$/,
+      message:
+        'NVIDIA_NIM_API_URL must be an http(s) URL such as https://integrate.api.nvidia.com/v1',
+    }),
+    defaultModel: ModelNameSchema,
+  }),
   publicUrl: z
     .url({
       protocol: /^https?$/,
@@ -146,6 +167,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     // Unset: one secret is made on first start and kept in the database, shared by every copy.
     authSecret: env.INFERNET_AUTH_SECRET || undefined,
     publicUrl: env.INFERNET_PUBLIC_URL || undefined,
+    queueMaxPerModel: env.INFERNET_QUEUE_MAX_PER_MODEL || DEFAULT_QUEUE_MAX_PER_MODEL,
+    queueDeadlineSeconds: env.INFERNET_QUEUE_DEADLINE_SECONDS || DEFAULT_QUEUE_DEADLINE_SECONDS,
+    nim: {
+      apiKey: env.NVIDIA_NIM_API_KEY || undefined,
+      apiUrl: env.NVIDIA_NIM_API_URL || DEFAULT_NIM_API_URL,
+      defaultModel: env.NVIDIA_NIM_DEFAULT_MODEL || DEFAULT_NIM_MODEL,
+    },
   });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => issue.message).join('; ');

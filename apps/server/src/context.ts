@@ -1,6 +1,7 @@
 import type { Database, StoredEvent } from '@infernet/db';
 import type { ReplayStore } from '@infernet/auth';
 import type { Auth } from './accounts/auth';
+import type { ChatFallback } from './fallback/nim-fallback';
 import type { Identity } from './limits/identity';
 import type { Limits } from './limits/limits';
 import type { Logger } from './logger';
@@ -29,6 +30,17 @@ export interface ServerDependencies {
   limits: Limits;
   /** Accounts and sessions (better-auth) on this database. */
   auth: Auth;
+  /** The bound and deadline of each model's queue (INFERNET_QUEUE_*). */
+  queue: QueueSettings;
+  /** Answers chat jobs no node can take (NVIDIA_NIM_API_KEY set), or null. */
+  chatFallback: ChatFallback | null;
+}
+
+export interface QueueSettings {
+  /** Jobs one model's queue holds while its nodes are busy; the next is refused (QUEUE_FULL). */
+  maxPerModel: number;
+  /** A job no node took this long after it was queued fails (QUEUE_TIMEOUT). */
+  deadlineSeconds: number;
 }
 
 /** Typed Hono context variables set by middleware and read by handlers. */
@@ -43,6 +55,8 @@ export interface AppVariables {
    * authentication to `apiKeyIdentity(keyId)` before the limits run.
    */
   consumerIdentity: Identity | undefined;
+  /** The API key a Bearer token named, once `identifyApiKeys` found it; handlers reuse it. */
+  apiKey: { keyId: string; accountId: string } | undefined;
   /**
    * Set instead of `publicKey` when a route that accepts it was called with a
    * claim's lease token; the query that writes checks it against the job.

@@ -1,11 +1,14 @@
 import type { Database, StoredEvent } from '@infernet/db';
 import {
   DEFAULT_LEASE_SECONDS,
+  DEFAULT_QUEUE_DEADLINE_SECONDS,
+  DEFAULT_QUEUE_MAX_PER_MODEL,
   NODE_LIVENESS_SECONDS,
   SSE_KEEP_ALIVE_MS,
 } from '@infernet/protocol';
 import { createAuth } from './accounts/auth';
-import type { ServerDependencies } from './context';
+import type { QueueSettings, ServerDependencies } from './context';
+import type { ChatFallback } from './fallback/nim-fallback';
 import { POLL_RECHECK_MS } from './job-polling';
 import { DEFAULT_LIMIT_SETTINGS } from './limits/limit-settings';
 import { createLimits, type Limits } from './limits/limits';
@@ -32,6 +35,10 @@ export interface DependencyOptions {
   publicUrl: string;
   /** Per-IP sign-in limits; default on. */
   authRateLimit?: boolean;
+  /** Default: DEFAULT_QUEUE_MAX_PER_MODEL and DEFAULT_QUEUE_DEADLINE_SECONDS. */
+  queue?: Partial<QueueSettings>;
+  /** Default: none, so requests no node can take are refused. */
+  chatFallback?: ChatFallback | null;
 }
 
 /**
@@ -76,6 +83,11 @@ export function wireDependencies(options: DependencyOptions): {
         logger: options.logger,
         rateLimit: options.authRateLimit,
       }),
+      queue: {
+        maxPerModel: options.queue?.maxPerModel ?? DEFAULT_QUEUE_MAX_PER_MODEL,
+        deadlineSeconds: options.queue?.deadlineSeconds ?? DEFAULT_QUEUE_DEADLINE_SECONDS,
+      },
+      chatFallback: options.chatFallback ?? null,
     },
     disconnect() {
       for (const unsubscribe of unsubscribers) unsubscribe();

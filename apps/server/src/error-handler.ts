@@ -30,11 +30,10 @@ export function createErrorHandler(logger: Logger) {
     if (infernetError.retryable && infernetError.httpStatus >= 500) {
       context.header('Retry-After', '1');
     }
-    if (infernetError.code === 'RATE_LIMITED') {
-      // Every refusal says when to come back; limits that know put it in their details.
-      const seconds = infernetError.details?.['retry_after_seconds'];
-      context.header('Retry-After', String(typeof seconds === 'number' ? seconds : 1));
-    }
+    // Every refusal says when to come back; limits and the queue that know put it in their details.
+    const seconds = infernetError.details?.['retry_after_seconds'];
+    if (typeof seconds === 'number') context.header('Retry-After', String(seconds));
+    else if (infernetError.code === 'RATE_LIMITED') context.header('Retry-After', '1');
     if (isOpenAiPath(context.req.path)) {
       return context.json(toOpenAiError(infernetError), infernetError.httpStatus as 400);
     }

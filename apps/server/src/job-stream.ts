@@ -3,6 +3,7 @@ import type { JobRecord } from '@infernet/db';
 import type { ServerDependencies } from './context';
 import type { StoredEvent } from '@infernet/db';
 import { followJobEventBatches, isKeepAlive } from './job-events';
+import { QueueNotices } from './queue-status';
 
 /**
  * Streams a job's events as SSE (see `followJobEvents` for the ordering
@@ -10,10 +11,14 @@ import { followJobEventBatches, isKeepAlive } from './job-events';
  * reader can resume with Last-Event-ID. Ends after `done` or `error`.
  */
 export async function streamJobEvents(
-  dependencies: Pick<ServerDependencies, 'db' | 'jobEvents' | 'keepAliveMs' | 'logger'>,
+  dependencies: Pick<
+    ServerDependencies,
+    'db' | 'jobEvents' | 'keepAliveMs' | 'logger' | 'livenessSeconds'
+  >,
   request: { job: JobRecord; afterSequence: number; stream: SSEStreamingApi; signal: AbortSignal },
 ): Promise<void> {
   const { job, stream } = request;
+  const queue = new QueueNotices(dependencies, job);
   const closed = new AbortController();
   stream.onAbort(() => closed.abort());
   request.signal.addEventListener('abort', () => closed.abort(), { once: true });
@@ -33,10 +38,16 @@ export async function streamJobEvents(
         created_at: job.createdAt.toISOString(),
       }),
     });
+    // While no node has the job: its place in the queue, again with each keep-alive.
+    const place = await queue.eventFrame();
+    if (place) await stream.write(place);
     for await (const batch of batches) {
       // Comments keep proxies from closing an idle stream; readers ignore them.
-      if (isKeepAlive(batch)) await stream.write(': keep-alive\n\n');
-      else await stream.write(batch.map(toSseFrame).join(''));
+      if (isKeepAlive(batch)) await stream.write(`${await queue.eventFrame()}: keep-alive\n\n`);
+      else {
+        queue.started();
+        await stream.write(batch.map(toSseFrame).join(''));
+      }
     }
   } catch (error) {
     if (!closed.signal.aborted)

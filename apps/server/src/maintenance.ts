@@ -18,7 +18,7 @@ export interface MaintenanceOptions {
 
 /**
  * One pass of the housekeeping every server copy runs: take back expired
- * leases, cancel jobs whose reader left, forget expired nonces and rate-limit
+ * leases, cancel jobs whose reader left, fail jobs past their queue deadline, forget expired nonces and rate-limit
  * counters, delete prompts and outputs past their retention. Each query
  * skips rows another copy is handling, so copies never step on each other.
  */
@@ -30,18 +30,23 @@ export async function runMaintenance(options: Omit<MaintenanceOptions, 'interval
   const { count: abandoned } = await db.jobs.cancelAbandoned({
     graceSeconds: options.abandonedStreamGraceSeconds,
   });
+  // Jobs no node took by their queue deadline fail with QUEUE_TIMEOUT (claims already skip them).
+  const { jobIds: timedOut } = await db.jobs.expireQueueDeadlines();
   const nonces = await db.replay.prune(new Date(options.now()));
   // Counters of limits whose window ended; the next request would reset them anyway.
   await db.rateLimits.prune();
-  if (requeued + failed + abandoned > 0) {
-    options.logger.info({ requeued, failed, abandoned }, 'maintenance took back jobs');
+  if (requeued + failed + abandoned + timedOut.length > 0) {
+    options.logger.info(
+      { requeued, failed, abandoned, queueTimeouts: timedOut.length },
+      'maintenance took back jobs',
+    );
   }
   const purged = await db.retention.purgeContent({
     retentionSeconds: options.promptRetentionSeconds ?? DEFAULT_PROMPT_RETENTION_HOURS * 3600,
   });
   if (purged > 0)
     options.logger.info({ purged }, 'maintenance deleted expired prompts and outputs');
-  return { requeued, failed, abandoned, nonces, purged };
+  return { requeued, failed, abandoned, queueTimeouts: timedOut.length, nonces, purged };
 }
 
 /** Runs `runMaintenance` every `intervalMs` until stopped; a failed pass is logged and retried next time. */

@@ -21,15 +21,19 @@ export function toNodeRow(provider: ProviderRecord): NodeRow {
 }
 
 export function toNodeJob(job: JobRecord): NodeJob {
+  // Narrowed per type so the compiler sees each input travel with its own type.
+  const payload =
+    job.type === 'chat'
+      ? { type: job.type, input_spec: job.input }
+      : { type: job.type, input_spec: job.input };
   return {
     id: job.id,
     title: job.title,
-    type: job.type,
+    ...payload,
     status: job.status,
     payment_offer: 0,
     payment_coin: null,
     model_name: job.model,
-    input_spec: job.input,
     created_at: job.createdAt.toISOString(),
     fencing_token: job.fencingToken,
     lease_expires_at: job.leaseExpiresAt?.toISOString() ?? null,

@@ -7,6 +7,7 @@ import type { ServerConfig } from './config';
 import type { ServerDependencies } from './context';
 import type { Logger } from './logger';
 import { wireDependencies } from './dependencies';
+import { createNimFallback } from './fallback/nim-fallback';
 import { startMaintenance } from './maintenance';
 import { openLimits } from './limits/open-limits';
 import { createPricing } from './pricing';
@@ -59,6 +60,17 @@ export async function startServer(
   const authSecret =
     config.authSecret ??
     (await db.accounts.sharedSecret('auth', randomBytes(32).toString('base64url')));
+  const chatFallback = config.nim.apiKey
+    ? createNimFallback({
+        apiKey: config.nim.apiKey,
+        apiUrl: config.nim.apiUrl,
+        defaultModel: config.nim.defaultModel,
+        db,
+        logger,
+        leaseSeconds: config.leaseSeconds,
+        queueDeadlineSeconds: config.queueDeadlineSeconds,
+      })
+    : null;
   const { dependencies, disconnect } = wireDependencies({
     db,
     logger,
@@ -71,6 +83,8 @@ export async function startServer(
     limits: limits.limits,
     authSecret,
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    queue: { maxPerModel: config.queueMaxPerModel, deadlineSeconds: config.queueDeadlineSeconds },
+    chatFallback,
   });
   const app = createApp(dependencies);
   const stopMaintenance = startMaintenance({
@@ -93,7 +107,9 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const notifications = config.redisUrl ? 'redis' : 'postgres';
-  logger.info({ url, database: db.kind, notifications }, 'control plane listening');
+  // Names the fallback and where it is; never its key.
+  const fallback = chatFallback ? `${chatFallback.name} at ${config.nim.apiUrl}` : 'none';
+  logger.info({ url, database: db.kind, notifications, fallback }, 'control plane listening');
 
   return {
     url,
@@ -101,6 +117,8 @@ export async function startServer(
     db,
     async close() {
       await stopMaintenance();
+      // Answers in progress end with a reason while the database is still open.
+      await chatFallback?.close();
       disconnect();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

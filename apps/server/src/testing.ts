@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { signRequest, type KeyPair } from '@infernet/auth';
 import { createScratchDatabase, openDatabase, openTestDatabase, type Database } from '@infernet/db';
 import { pino } from 'pino';
+import {
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_QUEUE_DEADLINE_SECONDS,
+  DEFAULT_QUEUE_MAX_PER_MODEL,
+} from '@infernet/protocol';
 import { createApp } from './app';
+import type { QueueSettings } from './context';
+import { DEFAULT_NIM_MODEL, createNimFallback } from './fallback/nim-fallback';
 import { wireDependencies } from './dependencies';
 import {
   DEFAULT_LIMIT_SETTINGS,
@@ -29,6 +36,10 @@ export interface TestAppOptions {
   limits?: Partial<LimitSettings>;
   /** As INFERNET_TRUST_PROXY; default 0. */
   trustedProxies?: number;
+  /** As INFERNET_QUEUE_MAX_PER_MODEL and INFERNET_QUEUE_DEADLINE_SECONDS. */
+  queue?: Partial<QueueSettings>;
+  /** As the NVIDIA_NIM_* settings, pointed at a fake NIM (testkit's `startFakeNim`). */
+  nim?: { apiUrl: string; apiKey: string; defaultModel?: string };
 }
 
 const silentLogger = pino({ level: 'silent' });
@@ -49,11 +60,27 @@ function appOn(db: Database, options: TestAppOptions, counters?: TestRateLimitSt
     settings: { ...withoutRateLimits(DEFAULT_LIMIT_SETTINGS), ...options.limits },
     trustedProxies: options.trustedProxies,
   });
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const queue = {
+    maxPerModel: options.queue?.maxPerModel ?? DEFAULT_QUEUE_MAX_PER_MODEL,
+    deadlineSeconds: options.queue?.deadlineSeconds ?? DEFAULT_QUEUE_DEADLINE_SECONDS,
+  };
+  const chatFallback = options.nim
+    ? createNimFallback({
+        apiKey: options.nim.apiKey,
+        apiUrl: options.nim.apiUrl,
+        defaultModel: options.nim.defaultModel ?? DEFAULT_NIM_MODEL,
+        db,
+        logger: silentLogger,
+        leaseSeconds,
+        queueDeadlineSeconds: queue.deadlineSeconds,
+      })
+    : null;
   const { dependencies, disconnect } = wireDependencies({
     db,
     logger: silentLogger,
     keepAliveMs: options.keepAliveMs,
-    leaseSeconds: options.leaseSeconds,
+    leaseSeconds,
     // Long enough that a test passing in time proves a notification woke the poll.
     pollRecheckMs: 60_000,
     pricing: createPricing(options.pricePerMillionTokens ?? '0', {}),
@@ -62,6 +89,8 @@ function appOn(db: Database, options: TestAppOptions, counters?: TestRateLimitSt
     publicUrl: 'http://localhost',
     authRateLimit: options.authRateLimit ?? false,
     limits,
+    queue,
+    chatFallback,
   });
   const app = createApp(dependencies);
   return {
@@ -69,6 +98,7 @@ function appOn(db: Database, options: TestAppOptions, counters?: TestRateLimitSt
     db,
     dependencies,
     async close() {
+      await chatFallback?.close();
       disconnect();
       await db.close();
       await counters?.close();

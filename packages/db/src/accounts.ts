@@ -135,8 +135,9 @@ export function createAccountQueries(client: SqlClient): AccountQueries {
 
 /*
  * Scrubs a batch of finished jobs in one statement. SKIP LOCKED lets several
- * server copies sweep at once, each taking different jobs. Messages become an
- * empty list so the stored input keeps its shape; the sampling settings stay.
+ * server copies sweep at once, each taking different jobs. Messages (or an
+ * embedding job's texts) become an empty list so the stored input keeps its
+ * shape; the sampling settings stay. Results lose their text and vectors.
  */
 const PURGE_CONTENT_SQL = `
   WITH due AS (
@@ -148,8 +149,10 @@ const PURGE_CONTENT_SQL = `
     FOR NO KEY UPDATE SKIP LOCKED
   ), scrubbed AS (
     UPDATE jobs SET
-      input = jsonb_set(input, '{messages}', '[]'::jsonb),
-      result = CASE WHEN result IS NULL THEN NULL ELSE result - 'text' END,
+      input = CASE WHEN jobs.type = 'embedding'
+        THEN jsonb_set(input, '{input}', '[]'::jsonb)
+        ELSE jsonb_set(input, '{messages}', '[]'::jsonb) END,
+      result = CASE WHEN result IS NULL THEN NULL ELSE result - 'text' - 'embeddings' END,
       content_deleted_at = now(), updated_at = now()
     FROM due
     WHERE jobs.id = due.id

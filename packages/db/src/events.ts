@@ -2,7 +2,7 @@ import { DEFAULT_LEASE_SECONDS, type NodeEvent } from '@infernet/protocol';
 import { isUuid, toDate, toJsonParameter, toNumber } from './column-values';
 import { hashLeaseToken } from './lease-tokens';
 import { StatementCoalescer } from './statement-coalescer';
-import { JOB_EVENTS_CHANNEL } from './notification-hub';
+import type { JobEventAnnouncer } from './job-event-notifier';
 import type { SqlClient } from './sql-client';
 import type { EventQueries, JobWriteFailure, StoredEvent } from './types';
 
@@ -48,9 +48,8 @@ function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta'
  * provider fields are overwritten with the holder's own row: events are
  * trusted for content, not for identity. Each job's first sequence number,
  * the holder's row and the insert time come back, so this process can hand
- * the stored rows to its own readers without them reading the rows again.
- * One notification names every job that got events, and this process, so
- * its own listener can skip what it already delivered.
+ * the stored rows to its own readers without them reading the rows again
+ * (JobEventNotifier, which also tells other server copies, merged).
  *
  * Events travel as flat arrays (batch position, type, data) rather than one
  * JSON document: each datum is parsed once, wherever the planner puts it.
@@ -58,7 +57,6 @@ function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta'
  * Per batch: $1 job, $2 provider, $3 fencing token, $4 batch number,
  * $5 event count, $6 token count, $7 lease token hash, $8 lease seconds.
  * Per event: $9 batch position (1-based), $10 type, $11 data.
- * $12 origin.
  */
 const APPEND_SQL = `
   WITH input AS (
@@ -115,19 +113,12 @@ const APPEND_SQL = `
           'provider_name', holder.provider_name)
         ELSE event.data END
     FROM event JOIN holder ON holder.position = event.batch_position
-    RETURNING job_id
-  ), notified AS (
-    SELECT CASE WHEN count(*) > 0 THEN pg_notify('${JOB_EVENTS_CHANNEL}',
-      string_agg(DISTINCT job_id::text, ',') || ' ' || $12::text) END AS sent
-    FROM stored
   )
   SELECT input.position, coalesce(verdict.outcome, 'not_found') AS outcome, holder.base,
-    holder.provider_id, holder.provider_node_id, holder.provider_name, now() AS stored_at,
-    notified.sent
+    holder.provider_id, holder.provider_node_id, holder.provider_name, now() AS stored_at
   FROM input
   LEFT JOIN verdict ON verdict.position = input.position
   LEFT JOIN holder ON holder.position = input.position
-  CROSS JOIN notified
   ORDER BY input.position`;
 
 /** The most batches one statement carries; keeps the notification payload well under 8,000 bytes. */
@@ -136,14 +127,6 @@ const MAX_BATCHES_PER_STATEMENT = 64;
 const MAX_APPENDS_IN_FLIGHT = 2;
 
 type AppendOutcome = JobWriteFailure | 'duplicate' | 'ok';
-
-/** Where this process's appends are announced: its own readers, directly. */
-export interface LocalAnnouncer {
-  /** Names this process in the notifications it sends, so its listener can skip them. */
-  readonly origin: string;
-  /** Called after a committed append with the rows it stored, in order. */
-  eventsStored(jobId: string, stored: readonly StoredEvent[]): void;
-}
 
 interface AppendEvent {
   type: 'meta' | 'token';
@@ -202,7 +185,7 @@ function storedRows(item: AppendItem, row: AppendRow): StoredEvent[] {
   }));
 }
 
-function appendStatement(client: SqlClient, origin: string) {
+function appendStatement(client: SqlClient) {
   return async (items: readonly AppendItem[]): Promise<AppendResult[]> => {
     const events = items.flatMap((item, index) =>
       item.events.map((event) => ({ position: index + 1, event })),
@@ -219,7 +202,6 @@ function appendStatement(client: SqlClient, origin: string) {
       events.map(({ position }) => position),
       events.map(({ event }) => event.type),
       events.map(({ event }) => event.dataJson),
-      origin,
     ]);
     return items.map((item, index) => {
       const row = rows[index];
@@ -229,9 +211,9 @@ function appendStatement(client: SqlClient, origin: string) {
   };
 }
 
-export function createEventQueries(client: SqlClient, announcer: LocalAnnouncer): EventQueries {
+export function createEventQueries(client: SqlClient, announcer: JobEventAnnouncer): EventQueries {
   const appends = new StatementCoalescer<AppendItem, AppendResult>({
-    run: appendStatement(client, announcer.origin),
+    run: appendStatement(client),
     keyOf: (item) => item.jobId,
     maxItems: MAX_BATCHES_PER_STATEMENT,
     maxInFlight: MAX_APPENDS_IN_FLIGHT,

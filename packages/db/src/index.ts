@@ -9,4 +9,5 @@ export type * from './types';
 export type * from './account-types';
 export type { Dialect } from 'kysely';
 export { CONSUMER_PAYMENTS_ACCOUNT, providerAccount } from './ledger';
+export { NIM_FALLBACK_PROVIDER } from './job-queue';
 export { NotificationHub, WILDCARD } from './notification-hub';

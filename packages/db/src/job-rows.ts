@@ -1,15 +1,15 @@
-import type { ChatInputSpec, JobStatus } from '@infernet/protocol';
+import type { JobStatus } from '@infernet/protocol';
 import { toDate, toNullableDate, toNumber } from './column-values';
-import type { JobRecord, JobWriteFailure } from './types';
+import type { JobPayload, JobRecord, JobWriteFailure } from './types';
 
 /** The jobs row as drivers return it, and its mapping to `JobRecord`. */
 export interface JobRow {
   id: string;
-  type: 'chat';
+  type: JobPayload['type'];
   status: JobStatus;
   model: string;
   title: string;
-  input: ChatInputSpec;
+  input: JobPayload['input'];
   provider_id: string | null;
   stream_token_hash: string;
   fencing_token: unknown;
@@ -24,6 +24,7 @@ export interface JobRow {
   completed_at: unknown;
   owner_account_id: string | null;
   content_deleted_at: unknown;
+  queue_deadline_at: unknown;
 }
 
 export const JOB_COLUMN_NAMES = [
@@ -47,17 +48,18 @@ export const JOB_COLUMN_NAMES = [
   'completed_at',
   'owner_account_id',
   'content_deleted_at',
+  'queue_deadline_at',
 ] as const;
 export const JOB_COLUMNS = JOB_COLUMN_NAMES.join(', ');
 
 export function toJobRecord(row: JobRow): JobRecord {
   return {
     id: row.id,
-    type: row.type,
+    // The type column decides the input's shape: both are written together, by this package only.
+    ...({ type: row.type, input: row.input } as JobPayload),
     status: row.status,
     model: row.model,
     title: row.title,
-    input: row.input,
     providerId: row.provider_id,
     streamTokenHash: row.stream_token_hash,
     fencingToken: toNumber(row.fencing_token),
@@ -72,6 +74,7 @@ export function toJobRecord(row: JobRow): JobRecord {
     completedAt: toNullableDate(row.completed_at),
     ownerAccountId: row.owner_account_id,
     contentDeletedAt: toNullableDate(row.content_deleted_at),
+    queueDeadlineAt: toNullableDate(row.queue_deadline_at),
   };
 }
 

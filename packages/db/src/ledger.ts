@@ -14,60 +14,65 @@ export const CONSUMER_PAYMENTS_ACCOUNT = 'platform:consumer-payments';
 const DECIMAL_PATTERN = /^\d{1,18}(\.\d{1,12})?$/;
 
 /*
- * The earning of one job, as CTEs to append to the statement that finishes
- * it: the provider is credited and the consumer-payments account debited by
- * the same amount. The unique (kind, job_id) constraint, not the caller,
+ * The earnings of the jobs a statement finishes, as CTEs to append to it:
+ * each provider is credited and the consumer-payments account debited by the
+ * same amount. The unique (kind, job_id) constraint, not the caller,
  * guarantees a job earns once; on conflict nothing is written. Amounts are
  * computed in numeric, never in floating point. The price is looked up by
  * the finished job's model in the same statement, so completing costs no
- * extra read. Parameters, from `firstParameter`: default price per million
- * tokens, per-model prices (JSON object), provider account, counter-account.
+ * extra read. Every expression is over the `finished` CTE's row (id, model
+ * and whatever columns the caller carried along).
  */
 export function earningSql(options: {
   finished: string;
   condition: string;
   billedTokens: string;
-  firstParameter: number;
+  /** Price per million tokens when the model has none of its own (decimal text). */
+  defaultPrice: string;
+  /** Per-model prices (jsonb object of decimal text). */
+  modelPrices: string;
+  /** The credited account (text). */
+  account: string;
+  /** The debited account (text). */
+  counterAccount: string;
 }): string {
-  const defaultPrice = `$${options.firstParameter}`;
-  const modelPrices = `$${options.firstParameter + 1}`;
-  const account = `$${options.firstParameter + 2}`;
-  const counterAccount = `$${options.firstParameter + 3}`;
-  const price = `coalesce(${modelPrices}::jsonb ->> ${options.finished}.model, ${defaultPrice})`;
+  const finished = options.finished;
+  const price = `coalesce((${options.modelPrices}) ->> ${finished}.model, ${options.defaultPrice})`;
   return `earning AS (
     INSERT INTO ledger_transactions (kind, job_id)
-    SELECT 'job_earning', ${options.finished}.id FROM ${options.finished} WHERE ${options.condition}
+    SELECT 'job_earning', ${finished}.id FROM ${finished} WHERE ${options.condition}
     ON CONFLICT (kind, job_id) DO NOTHING
     RETURNING id, job_id
   ), earning_amount AS (
-    SELECT earning.id, round(${options.billedTokens}::numeric * ${price}::numeric / 1000000, 12) AS value
-    FROM earning JOIN ${options.finished} ON ${options.finished}.id = earning.job_id
+    SELECT earning.id,
+      round((${options.billedTokens})::numeric * (${price})::numeric / 1000000, 12) AS value,
+      (${options.account})::text AS account
+    FROM earning JOIN ${finished} ON ${finished}.id = earning.job_id
   ), earning_entries AS (
     INSERT INTO ledger_entries (transaction_id, account, amount)
     SELECT earning_amount.id, entry.account, entry.amount
     FROM earning_amount,
-      LATERAL (VALUES (${account}::text, earning_amount.value), (${counterAccount}::text, -earning_amount.value))
-        AS entry(account, amount)
+      LATERAL (VALUES (earning_amount.account, earning_amount.value),
+        ((${options.counterAccount})::text, -earning_amount.value)) AS entry(account, amount)
   )`;
 }
 
-/** The values for `earningSql`'s parameters, in order. */
-export function earningParameters(input: {
+/** A completion's pricing, checked: prices are decimal text, never floating point. */
+export function earningValues(input: {
   providerId: string;
   pricePerMillionTokens: string;
   modelPrices: Record<string, string>;
-}): string[] {
+}): { defaultPrice: string; modelPrices: string; account: string } {
   for (const price of [input.pricePerMillionTokens, ...Object.values(input.modelPrices)]) {
     if (!DECIMAL_PATTERN.test(price)) {
       throw new InfernetError('INTERNAL', 'a model price must be a non-negative decimal string');
     }
   }
-  return [
-    input.pricePerMillionTokens,
-    JSON.stringify(input.modelPrices),
-    providerAccount(input.providerId),
-    CONSUMER_PAYMENTS_ACCOUNT,
-  ];
+  return {
+    defaultPrice: input.pricePerMillionTokens,
+    modelPrices: JSON.stringify(input.modelPrices),
+    account: providerAccount(input.providerId),
+  };
 }
 
 interface EntryRow {

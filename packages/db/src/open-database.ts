@@ -4,6 +4,7 @@ import { InfernetError } from '@infernet/protocol';
 import { Pool } from 'pg';
 import { createAccountQueries, createContentRetentionQueries } from './accounts';
 import { createEventQueries } from './events';
+import { JobEventNotifier } from './job-event-notifier';
 import { createJobQueries } from './jobs';
 import { createKyselyDialect } from './kysely-dialect';
 import { applyMigrations, loadMigrations } from './migrations';
@@ -60,14 +61,15 @@ function assemble(parts: DatabaseParts): Database {
   const { kind, hub, stopListening } = parts;
   let closing: Promise<void> | undefined;
   const client = refusingAfterClose(parts.client, () => closing !== undefined);
+  const notifier = new JobEventNotifier(client, hub, {
+    local: parts.listening,
+    crossProcess: kind === 'postgres',
+  });
   return {
     kind,
     providers: createProviderQueries(client),
-    jobs: createJobQueries(client),
-    events: createEventQueries(client, {
-      origin: hub.origin,
-      eventsStored: parts.listening ? (jobId, stored) => hub.jobEvents(jobId, stored) : ignore,
-    }),
+    jobs: createJobQueries(client, notifier),
+    events: createEventQueries(client, notifier),
     replay: createReplayStore(client),
     rateLimits: createRateLimitQueries(client),
     ledger: createLedgerQueries(client),
@@ -90,6 +92,7 @@ function assemble(parts: DatabaseParts): Database {
       // Idempotent, so shutdown paths that race each other both get the same promise.
       closing ??= (async () => {
         hub.clear();
+        await notifier.stop();
         await stopListening();
         await client.close();
       })();

@@ -14,6 +14,7 @@ import {
   toNumber,
 } from './column-values';
 import { JOB_AVAILABLE_CHANNEL, JOB_EVENTS_CHANNEL } from './notification-hub';
+import { NIM_FALLBACK_PROVIDER } from './job-queue';
 import type { SqlClient } from './sql-client';
 import type { ProviderQueries, ProviderRecord, RegisterProviderResult } from './types';
 
@@ -207,9 +208,11 @@ export function createProviderQueries(client: SqlClient): ProviderQueries {
     async list({ limit }) {
       const rows = await client.query<ProviderRow>(
         `SELECT ${PROVIDER_COLUMNS} FROM providers
+         WHERE id <> $2
          ORDER BY last_seen DESC NULLS LAST, created_at DESC, id
          LIMIT $1`,
-        [limit],
+        // The control plane's own fallback row is not a node.
+        [limit, NIM_FALLBACK_PROVIDER.id],
       );
       return rows.map(toProviderRecord);
     },

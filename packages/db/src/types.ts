@@ -1,12 +1,13 @@
 import type {
   ChatInputSpec,
+  EmbeddingInputSpec,
+  JobResult,
   JobStatus,
   ModelSummary,
   NodeEvent,
   NodeRole,
   NodeSpecs,
   NodeStatus,
-  Usage,
 } from '@infernet/protocol';
 import type { Dialect } from 'kysely';
 import type { AccountQueries, ContentRetentionQueries } from './account-types';
@@ -83,20 +84,24 @@ export interface ProviderQueries {
   servedModels(options: { livenessSeconds: number }): Promise<ModelSummary[]>;
 }
 
-export interface JobRecord {
+/** What a job asks for: its type, and the input of that type. */
+export type JobPayload =
+  { type: 'chat'; input: ChatInputSpec } | { type: 'embedding'; input: EmbeddingInputSpec };
+
+export type JobRecord = JobRecordFields & JobPayload;
+
+export interface JobRecordFields {
   id: string;
-  type: 'chat';
   status: JobStatus;
   model: string;
   title: string;
-  input: ChatInputSpec;
   providerId: string | null;
   /** SHA-256 hex of the per-job stream token; the token itself is never stored. */
   streamTokenHash: string;
   fencingToken: number;
   attempts: number;
   leaseExpiresAt: Date | null;
-  result: { text?: string; reason?: string; usage?: Usage } | null;
+  result: JobResult | null;
   error: string | null;
   /** Token events stored for the consumer: what is billed. */
   deliveredTokens: number;
@@ -108,6 +113,8 @@ export interface JobRecord {
   ownerAccountId: string | null;
   /** When retention deleted its prompt and output; the metadata stays. */
   contentDeletedAt: Date | null;
+  /** A job still queued then fails with QUEUE_TIMEOUT; null: it waits as long as it takes. */
+  queueDeadlineAt: Date | null;
   /**
    * Only on jobs just returned by `claim`: the bearer token for this claim's
    * event posts. The database keeps only its hash.
@@ -126,6 +133,49 @@ export interface CreateChatJobInput {
    */
   requireLiveProviderWithinSeconds?: number;
   /** The account creating the job; absent or null for an anonymous job. */
+  ownerAccountId?: string | null;
+}
+
+export interface SubmitChatJobInput extends CreateChatJobInput {
+  /** Nodes that heartbeated within this many seconds, and are not offline, count as capacity. */
+  requireLiveProviderWithinSeconds: number;
+  /** Refused (`queue_full`) when this many jobs of the model already wait. */
+  maxQueuedPerModel: number;
+  /** Still queued this many seconds later, the job fails with QUEUE_TIMEOUT. */
+  queueDeadlineSeconds: number;
+}
+
+export type SubmitChatJobResult =
+  /** Queued; `queuedAhead` jobs of the model were waiting before it. */
+  | { ok: true; job: JobRecord; queuedAhead: number }
+  /** No live node serves the model: nothing was stored. */
+  | { ok: false; reason: 'no_capacity' }
+  /** Nodes serve it but its queue is full: nothing was stored. */
+  | { ok: false; reason: 'queue_full'; queued: number };
+
+export interface CreateFallbackChatJobInput extends CreateChatJobInput {
+  leaseSeconds: number;
+  /** Used only if the job goes back to the queue (its server copy died before the first token). */
+  queueDeadlineSeconds: number;
+}
+
+/** What a queued job's stream shows: how far it is from the front and what to expect. */
+export interface QueueEstimate {
+  /** Jobs of the model queued before this one (all of them, for `queueEstimate` without a job). */
+  ahead: number;
+  /** Live nodes serving the model. */
+  nodes: number;
+  /** Mean seconds from claim to completion over the model's latest completions; null without any. */
+  recentJobSeconds: number | null;
+}
+
+export interface CreateEmbeddingJobInput {
+  model: string;
+  title: string;
+  input: EmbeddingInputSpec;
+  streamTokenHash: string;
+  /** As for chat: created only if a live provider serves the model. */
+  requireLiveProviderWithinSeconds?: number;
   ownerAccountId?: string | null;
 }
 
@@ -154,7 +204,7 @@ export interface CompleteJobInput {
   /** The token from the claim; when given it must be the current one. */
   fencingToken?: number;
   status: 'completed' | 'failed';
-  result: { text?: string; reason?: string; usage?: Usage } | null;
+  result: JobResult | null;
   error: string | null;
   /**
    * Earning rate per million billed tokens as a decimal string, e.g. "0.5";
@@ -205,6 +255,40 @@ export interface JobQueries {
    * live provider serves the model.
    */
   createChat(input: CreateChatJobInput): Promise<JobRecord | null>;
+  /** Queues an embedding job on the same queue, with the same capacity check as `createChat`. */
+  createEmbedding(input: CreateEmbeddingJobInput): Promise<JobRecord | null>;
+  /**
+   * The consumer's submit, in one statement: checks that a live node serves
+   * the model and that its queue has room, inserts the job with its queue
+   * deadline, and notifies waiting nodes. Concurrent submits may each see the
+   * last free place, so the bound can be passed by the submits of one instant.
+   */
+  submitChat(input: SubmitChatJobInput): Promise<SubmitChatJobResult>;
+  /**
+   * A job the control plane answers itself through the NVIDIA NIM fallback:
+   * inserted already assigned to the reserved `NIM_FALLBACK_PROVIDER` row,
+   * with a lease, fencing token 1 and a lease token (returned once). Its
+   * events are appended with that lease token, and it is completed as that
+   * provider with the fencing token, by the ordinary queries. Never offered
+   * to nodes while held.
+   */
+  createFallbackChat(
+    input: CreateFallbackChatJobInput,
+  ): Promise<JobRecord & { leaseToken: string }>;
+  /**
+   * Fails queued jobs whose deadline passed, each with a terminal `error`
+   * event (code QUEUE_TIMEOUT); safe from several server copies (SKIP LOCKED).
+   */
+  expireQueueDeadlines(input?: { limit?: number }): Promise<{ jobIds: string[] }>;
+  /**
+   * Where a queued job stands (`jobId`), or a model's queue as a whole:
+   * jobs ahead, live nodes serving the model, recent job duration.
+   */
+  queueEstimate(input: {
+    model: string;
+    jobId?: string;
+    livenessSeconds: number;
+  }): Promise<QueueEstimate>;
   /**
    * One atomic statement (`FOR NO KEY UPDATE SKIP LOCKED`): moves up to `limit` queued
    * jobs whose model is in `models` to `assigned` for this provider, sets the

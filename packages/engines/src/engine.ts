@@ -23,6 +23,18 @@ export type ChatChunk =
       usage: { promptTokens: number; completionTokens: number } | null;
     };
 
+export interface EmbedRequest {
+  model: string;
+  /** The texts to embed; the answer has one vector per text, in the same order. */
+  input: readonly string[];
+}
+
+export interface EmbedResult {
+  vectors: number[][];
+  /** The engine's own count of the tokens it read; null when it reported none. */
+  promptTokens: number | null;
+}
+
 export interface EngineModel {
   name: string;
   /** Bytes on disk when the engine reports it. */
@@ -49,6 +61,12 @@ export interface Engine {
    * engine fault. Breaking out of the loop early also releases the request.
    */
   chat(request: ChatStreamRequest, options?: { signal?: AbortSignal }): AsyncIterable<ChatChunk>;
+  /**
+   * Embeds each text with `request.model`. Fails like `chat`: ENGINE_ERROR
+   * for engine faults (a vector count that does not match the texts is one),
+   * the signal's reason on abort.
+   */
+  embed(request: EmbedRequest, options?: { signal?: AbortSignal }): Promise<EmbedResult>;
   listModels(options?: { signal?: AbortSignal }): Promise<EngineModel[]>;
   /** Resolves `{ ok: false, detail }` when the engine is unreachable; rejects only on abort. */
   health(options?: { signal?: AbortSignal }): Promise<EngineHealth>;

@@ -1,6 +1,8 @@
 export type {
   ChatChunk,
   ChatStreamRequest,
+  EmbedRequest,
+  EmbedResult,
   Engine,
   EngineHealth,
   EngineKind,
@@ -13,5 +15,11 @@ export { DEFAULT_OLLAMA_HOST, createOllamaEngine } from './ollama-engine';
 export type { OllamaEngineOptions } from './ollama-engine';
 export { createOpenAiCompatibleEngine } from './openai-compatible-engine';
 export type { OpenAiCompatibleEngineOptions } from './openai-compatible-engine';
-export { DEMO_MODEL, DEMO_REPLY, createStubEngine } from './stub-engine';
+export {
+  DEMO_EMBEDDING_DIMENSIONS,
+  DEMO_MODEL,
+  DEMO_REPLY,
+  createStubEngine,
+  demoEmbedding,
+} from './stub-engine';
 export type { StubEngineOptions } from './stub-engine';

@@ -1,6 +1,15 @@
 import { Ollama } from 'ollama';
 import type { AbortableAsyncIterator, ChatResponse } from 'ollama';
-import type { ChatChunk, ChatStreamRequest, Engine, EngineHealth, EngineModel } from './engine';
+import type {
+  ChatChunk,
+  ChatStreamRequest,
+  EmbedRequest,
+  EmbedResult,
+  Engine,
+  EngineHealth,
+  EngineModel,
+} from './engine';
+import { checkVectorCount } from './embed-result';
 import { displayUrl, toEngineError } from './engine-error';
 import { fetchWithSignal, globalFetch } from './fetch';
 import type { Fetch } from './fetch';
@@ -69,6 +78,29 @@ export function createOllamaEngine(options: OllamaEngineOptions = {}): Engine {
     }
   }
 
+  /** `POST /api/embed`: all texts in one call; `prompt_eval_count` is the tokens Ollama read. */
+  async function embed(
+    request: EmbedRequest,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<EmbedResult> {
+    signal?.throwIfAborted();
+    try {
+      const response = await clientFor(signal).embed({
+        model: request.model,
+        input: [...request.input],
+      });
+      const promptTokens =
+        typeof response.prompt_eval_count === 'number' ? response.prompt_eval_count : null;
+      return checkVectorCount(
+        { vectors: response.embeddings, promptTokens },
+        request,
+        context(signal),
+      );
+    } catch (error) {
+      throw toEngineError(error, context(signal));
+    }
+  }
+
   async function listModels({ signal }: { signal?: AbortSignal } = {}): Promise<EngineModel[]> {
     try {
       const { models } = await clientFor(signal).list();
@@ -99,7 +131,7 @@ export function createOllamaEngine(options: OllamaEngineOptions = {}): Engine {
     }
   }
 
-  return { kind: 'ollama', label: 'ollama', chat, listModels, health };
+  return { kind: 'ollama', label: 'ollama', chat, embed, listModels, health };
 }
 
 /**

@@ -1,5 +1,14 @@
 import OpenAI from 'openai';
-import type { ChatChunk, ChatStreamRequest, Engine, EngineHealth, EngineModel } from './engine';
+import type {
+  ChatChunk,
+  ChatStreamRequest,
+  EmbedRequest,
+  EmbedResult,
+  Engine,
+  EngineHealth,
+  EngineModel,
+} from './engine';
+import { checkVectorCount } from './embed-result';
 import { displayUrl, engineFailure, toEngineError } from './engine-error';
 import { globalFetch } from './fetch';
 import type { Fetch } from './fetch';
@@ -87,6 +96,31 @@ export function createOpenAiCompatibleEngine(options: OpenAiCompatibleEngineOpti
     yield { done: true, reason, usage };
   }
 
+  /**
+   * `POST /v1/embeddings`. Asks for floats explicitly: the openai client
+   * would otherwise ask for base64, which not every compatible server speaks.
+   */
+  async function embed(
+    request: EmbedRequest,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<EmbedResult> {
+    signal?.throwIfAborted();
+    try {
+      const response = await client.embeddings.create(
+        { model: request.model, input: [...request.input], encoding_format: 'float' },
+        { signal },
+      );
+      // Servers answer in input order with `index` set; sorting keeps any that do not honest.
+      const vectors = [...response.data]
+        .sort((left, right) => left.index - right.index)
+        .map((item) => item.embedding);
+      const promptTokens = response.usage?.prompt_tokens ?? null;
+      return checkVectorCount({ vectors, promptTokens }, request, context(signal));
+    } catch (error) {
+      throw toEngineError(error, context(signal));
+    }
+  }
+
   async function listModels({ signal }: { signal?: AbortSignal } = {}): Promise<EngineModel[]> {
     try {
       const models: EngineModel[] = [];
@@ -109,7 +143,7 @@ export function createOpenAiCompatibleEngine(options: OpenAiCompatibleEngineOpti
     }
   }
 
-  return { kind: 'openai-compatible', label, chat, listModels, health };
+  return { kind: 'openai-compatible', label, chat, embed, listModels, health };
 }
 
 /** vLLM, llama.cpp and SGLang all serve the API under `/v1`; operators often give only the origin. */

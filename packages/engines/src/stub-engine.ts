@@ -1,7 +1,15 @@
 import { DEMO_ENGINE_LABEL } from '@infernet/protocol';
 import { abortableDelay } from './abortable-delay';
 import { countWords } from './count-words';
-import type { ChatChunk, ChatStreamRequest, Engine, EngineHealth, EngineModel } from './engine';
+import type {
+  ChatChunk,
+  ChatStreamRequest,
+  EmbedRequest,
+  EmbedResult,
+  Engine,
+  EngineHealth,
+  EngineModel,
+} from './engine';
 import { engineFailure } from './engine-error';
 
 export const DEMO_MODEL = 'demo';
@@ -11,6 +19,24 @@ export const DEMO_REPLY =
   'This is the Infernet demo engine. No language model ran: this canned answer only shows ' +
   'the path from request to streamed tokens. Connect Ollama or an OpenAI-compatible server ' +
   'for real answers.';
+
+/** The length of the stub's vectors: small, because they carry no meaning. */
+export const DEMO_EMBEDDING_DIMENSIONS = 16;
+
+/**
+ * The stub's vector for a text: float32 values in [-1, 1) from a hash of the
+ * text (FNV-1a), so the same text always gets the same vector. It is not an
+ * embedding: similar texts do not get similar vectors.
+ */
+export function demoEmbedding(text: string, dimensions = DEMO_EMBEDDING_DIMENSIONS): number[] {
+  return Array.from({ length: dimensions }, (_, index) => {
+    let hash = 0x811c9dc5;
+    for (const character of `${index}:${text}`) {
+      hash = Math.imul(hash ^ (character.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+    }
+    return Math.fround(hash / 2 ** 31 - 1);
+  });
+}
 
 export interface StubEngineOptions {
   /** Model names the stub claims to serve. Defaults to `['demo']`. */
@@ -57,6 +83,23 @@ export function createStubEngine(options: StubEngineOptions = {}): Engine {
     };
   }
 
+  async function embed(
+    request: EmbedRequest,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<EmbedResult> {
+    signal?.throwIfAborted();
+    if (!models.includes(request.model)) {
+      throw engineFailure(
+        context,
+        `no model "${request.model}"; the demo engine serves ${models.join(', ')}`,
+      );
+    }
+    return {
+      vectors: request.input.map((text) => demoEmbedding(text)),
+      promptTokens: countWords(request.input.map((content) => ({ role: 'user', content }))),
+    };
+  }
+
   async function listModels(): Promise<EngineModel[]> {
     return models.map((name) => ({ name, sizeBytes: null }));
   }
@@ -65,5 +108,5 @@ export function createStubEngine(options: StubEngineOptions = {}): Engine {
     return { ok: true, detail: 'demo engine: canned answers, no model runs' };
   }
 
-  return { kind: 'stub', label: DEMO_ENGINE_LABEL, chat, listModels, health };
+  return { kind: 'stub', label: DEMO_ENGINE_LABEL, chat, embed, listModels, health };
 }

@@ -21,6 +21,11 @@ export const ChatRequestSchema = z
     modelName: ModelNameSchema.optional(),
     maxTokens: z.number().int().min(1).max(32_768).default(DEFAULT_MAX_TOKENS),
     temperature: z.number().min(0).max(2).default(DEFAULT_TEMPERATURE),
+    /**
+     * False: Infernet's nodes only. When none can take the job, the answer is
+     * the honest refusal instead of the configured fallback (NVIDIA NIM).
+     */
+    fallback: z.boolean().default(true),
   })
   .transform(({ modelName, model, ...rest }) => ({ ...rest, model: model ?? modelName }));
 export type ChatRequest = z.output<typeof ChatRequestSchema>;
@@ -65,6 +70,20 @@ export const MetaStreamEventSchema = z.object({
   engine: z.string().optional(),
   engine_label: z.string().optional(),
   started_at: z.string().optional(),
+  /** Set when a fallback served instead of a node, e.g. `nvidia-nim`; absent otherwise. */
+  fallback: z.string().optional(),
+});
+/**
+ * While the job waits for a node: not stored (no `id:`), sent when the
+ * stream opens and again with each keep-alive until a node takes the job.
+ */
+export const QueueStreamEventSchema = z.object({
+  /** 1 for the next job a node takes. */
+  position: z.number().int(),
+  /** A rough estimate from recent jobs of the model; null when there is nothing to base it on. */
+  expected_wait_seconds: z.number().int().nullable(),
+  /** When the job fails with QUEUE_TIMEOUT if no node took it. */
+  deadline_at: z.string().nullable(),
 });
 export const TokenStreamEventSchema = z.object({ text: z.string() });
 export const DoneStreamEventSchema = z.object({
@@ -82,6 +101,7 @@ export const STREAM_ERROR_CODES = [
   'NODE_SHUTDOWN',
   'ATTEMPTS_EXHAUSTED',
   'ENGINE_ERROR',
+  'QUEUE_TIMEOUT',
 ] as const;
 export const ErrorStreamEventSchema = z.object({
   message: z.string(),
@@ -89,10 +109,11 @@ export const ErrorStreamEventSchema = z.object({
   /** Tokens the consumer received before the error: what a partial answer is billed on. */
   delivered_tokens: z.number().int().optional(),
 });
-export const STREAM_EVENT_NAMES = ['job', 'meta', 'token', 'done', 'error'] as const;
+export const STREAM_EVENT_NAMES = ['job', 'queue', 'meta', 'token', 'done', 'error'] as const;
 export type StreamEventName = (typeof STREAM_EVENT_NAMES)[number];
 export const STREAM_EVENT_SCHEMAS = {
   job: JobStreamEventSchema,
+  queue: QueueStreamEventSchema,
   meta: MetaStreamEventSchema,
   token: TokenStreamEventSchema,
   done: DoneStreamEventSchema,

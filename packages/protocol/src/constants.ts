@@ -29,6 +29,13 @@ export const LEASE_SWEEP_INTERVAL_MS = 5_000;
 /** An anonymous job whose stream reader left this long ago, and did not return, is cancelled. */
 export const ABANDONED_STREAM_GRACE_SECONDS = 30;
 
+/** Jobs one model's queue may hold while every node serving it is busy; one more is refused. */
+export const DEFAULT_QUEUE_MAX_PER_MODEL = 100;
+/** A job no node took this long after it was queued fails with QUEUE_TIMEOUT. */
+export const DEFAULT_QUEUE_DEADLINE_SECONDS = 120;
+/** Request header naming the fallback a request accepts; `none` asks for Infernet's nodes only. */
+export const FALLBACK_HEADER_NAME = 'x-infernet-fallback';
+
 /** Providers post the first token at once, then batches no more often than this. */
 export const TOKEN_BATCH_INTERVAL_MS = 50;
 export const SSE_KEEP_ALIVE_MS = 15_000;

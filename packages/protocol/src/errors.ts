@@ -33,6 +33,10 @@ export const ERROR_TABLE = {
   INTERNAL: { httpStatus: 500, retryable: true },
   ENGINE_ERROR: { httpStatus: 502, retryable: true },
   NO_CAPACITY: { httpStatus: 503, retryable: true },
+  /** Nodes serve the model, but its queue holds as many jobs as it may; retry after `Retry-After`. */
+  QUEUE_FULL: { httpStatus: 503, retryable: true },
+  /** The job waited in the queue past its deadline and no node took it; it never will. */
+  QUEUE_TIMEOUT: { httpStatus: 503, retryable: true },
   DATABASE_UNAVAILABLE: { httpStatus: 503, retryable: true },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;
 

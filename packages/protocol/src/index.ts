@@ -7,3 +7,4 @@ export * from './node-api';
 export * from './public-api';
 export * from './openai';
 export * from './accounts';
+export * from './embeddings';

@@ -7,6 +7,7 @@ import {
   POLL_MAX_JOBS,
 } from './constants';
 import { ChatMessageSchema } from './chat';
+import { EmbeddingInputSpecSchema, Float32Base64Schema, MAX_EMBEDDING_INPUTS } from './embeddings';
 import { NodeSpecsSchema } from './specs';
 
 /**
@@ -82,7 +83,8 @@ export const PollRequestSchema = z.object({
 });
 export type PollRequest = z.infer<typeof PollRequestSchema>;
 
-export const JobTypeSchema = z.enum(['chat']);
+export const JobTypeSchema = z.enum(['chat', 'embedding']);
+export type JobType = z.infer<typeof JobTypeSchema>;
 export const JobStatusSchema = z.enum([
   'queued',
   'assigned',
@@ -116,15 +118,13 @@ export const ChatInputSpecSchema = z.object({
 });
 export type ChatInputSpec = z.infer<typeof ChatInputSpecSchema>;
 
-export const NodeJobSchema = z.object({
+const NodeJobFieldsSchema = z.object({
   id: z.string(),
   title: z.string(),
-  type: JobTypeSchema,
   status: JobStatusSchema,
   payment_offer: z.number(),
   payment_coin: z.string().nullable(),
   model_name: z.string(),
-  input_spec: ChatInputSpecSchema,
   created_at: z.string(),
   /** Echo it on events, complete and release; it proves this claim is still the current one. */
   fencing_token: z.number().int(),
@@ -138,7 +138,18 @@ export const NodeJobSchema = z.object({
    */
   lease_token: z.string().optional(),
 });
+/** A claimed job; `type` says which `input_spec` it carries and how to complete it. */
+export const NodeJobSchema = z.discriminatedUnion('type', [
+  NodeJobFieldsSchema.extend({ type: z.literal('chat'), input_spec: ChatInputSpecSchema }),
+  /** Embed each text; no stream, just `complete` with one vector per text, in order. */
+  NodeJobFieldsSchema.extend({
+    type: z.literal('embedding'),
+    input_spec: EmbeddingInputSpecSchema,
+  }),
+]);
 export type NodeJob = z.infer<typeof NodeJobSchema>;
+export type ChatNodeJob = Extract<NodeJob, { type: 'chat' }>;
+export type EmbeddingNodeJob = Extract<NodeJob, { type: 'embedding' }>;
 export const PollResponseSchema = z.object({
   provider_id: z.string(),
   jobs: z.array(NodeJobSchema),
@@ -175,7 +186,13 @@ export const ChatResultSchema = z.object({
   text: z.string().optional(),
   reason: z.string().max(64).optional(),
   usage: UsageSchema.optional(),
+  /**
+   * An embedding job's vectors, one per input text in order; its usage
+   * counts the engine's prompt tokens, with 0 completion tokens.
+   */
+  embeddings: z.array(Float32Base64Schema).max(MAX_EMBEDDING_INPUTS).optional(),
 });
+export type JobResult = z.infer<typeof ChatResultSchema>;
 export const CompleteRequestSchema = z.object({
   status: z.enum(['completed', 'failed']),
   fencing_token: FencingTokenSchema.optional(),

@@ -53,6 +53,7 @@ const KNOWN_PARAMETERS = new Set([
   'stop',
   'seed',
   'n',
+  'infernet',
 ]);
 
 /** `POST /v1/chat/completions`: the subset of OpenAI's body the queue honours. */
@@ -76,6 +77,8 @@ export const OpenAiChatCompletionRequestSchema = z
       .max(2 ** 53 - 1)
       .nullish(),
     n: z.literal(1, { error: 'n > 1 is not supported yet (one choice per request)' }).nullish(),
+    /** Infernet's own options; `fallback: false` asks for Infernet's nodes only. */
+    infernet: z.object({ fallback: z.boolean().optional() }).strict().nullish(),
   })
   .catchall(z.unknown())
   .superRefine((body, context) => {
@@ -97,6 +100,7 @@ export const OpenAiChatCompletionRequestSchema = z
     includeUsage: body.stream_options?.include_usage ?? false,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS,
     temperature: body.temperature ?? DEFAULT_TEMPERATURE,
+    fallback: body.infernet?.fallback ?? true,
     sampling: {
       ...(body.top_p != null ? { top_p: body.top_p } : {}),
       ...(body.stop != null

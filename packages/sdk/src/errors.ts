@@ -35,6 +35,11 @@ export class ApiError extends SdkError {
   readonly retryable: boolean;
   readonly headers: Headers;
   readonly details: Record<string, unknown> | undefined;
+  /**
+   * The models live nodes serve, when the server refused a model none of
+   * them serves (`details.served_models`); undefined on other errors.
+   */
+  readonly servedModels: string[] | undefined;
 
   constructor(init: ApiErrorInit) {
     super(init.message);
@@ -44,6 +49,7 @@ export class ApiError extends SdkError {
     this.requestId = init.requestId;
     this.headers = init.headers;
     this.details = init.details;
+    this.servedModels = stringList(init.details?.['served_models']);
     this.retryable = isErrorCode(init.code)
       ? ERROR_TABLE[init.code].retryable
       : isRetryableStatus(init.status);
@@ -102,6 +108,11 @@ function errorClassForStatus(status: number): typeof ApiError {
   }
 }
 
+function stringList(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return undefined;
+  return value;
+}
+
 /** Statuses worth repeating when the body names no known code (a load balancer's 502, say). */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
@@ -136,6 +147,34 @@ export class InvalidResponseError extends SdkError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
     this.name = 'InvalidResponseError';
+  }
+}
+
+export interface JobFailedErrorInit {
+  jobId: string;
+  /** The stream's error code (`ENGINE_ERROR`, `CANCELLED`, `NODE_LOST`, …), when it sent one. */
+  code: string | undefined;
+  message: string;
+  /** Tokens delivered before the failure: what a partial answer is billed on. */
+  deliveredTokens: number | undefined;
+}
+
+/**
+ * The job was accepted but ended with an `error` event instead of `done`:
+ * the engine failed, the node was lost, or the job was cancelled. Thrown by
+ * the non-streaming calls; a streaming caller sees the `error` event itself.
+ */
+export class JobFailedError extends SdkError {
+  readonly jobId: string;
+  readonly code: string | undefined;
+  readonly deliveredTokens: number | undefined;
+
+  constructor(init: JobFailedErrorInit) {
+    super(init.message);
+    this.name = 'JobFailedError';
+    this.jobId = init.jobId;
+    this.code = init.code;
+    this.deliveredTokens = init.deliveredTokens;
   }
 }
 

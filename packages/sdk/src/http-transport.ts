@@ -1,4 +1,4 @@
-import { InfernetError, parseJson } from '@infernet/protocol';
+import { InfernetError, isErrorCode, parseJson } from '@infernet/protocol';
 import { linkAbortSignal, sleep as defaultSleep, type Sleep } from './abort';
 import {
   ApiError,
@@ -16,8 +16,15 @@ export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** Per-call options every client method accepts. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
 export interface TransportOptions {
   baseUrl: string;
+  /** Sent with every request unless the request sets the same header (a stream token, say). */
+  headers?: Record<string, string> | undefined;
   /** Defaults to the global `fetch`; inject one to run against an in-process server or a test double. */
   fetch?: FetchFunction | undefined;
   maxRetries?: number | undefined;
@@ -64,6 +71,7 @@ export interface OpenResponse {
  */
 export class HttpTransport {
   readonly baseUrl: string;
+  readonly #headers: Record<string, string>;
   readonly #fetch: FetchFunction;
   readonly #maxRetries: number;
   readonly #timeoutMs: number;
@@ -72,6 +80,7 @@ export class HttpTransport {
 
   constructor({
     baseUrl,
+    headers = {},
     fetch,
     maxRetries = DEFAULT_MAX_RETRIES,
     timeoutMs = DEFAULT_TIMEOUT_MS,
@@ -80,6 +89,7 @@ export class HttpTransport {
   }: TransportOptions) {
     const url = parseBaseUrl(baseUrl);
     this.baseUrl = url.href.replace(/\/+$/, '');
+    this.#headers = lowerCaseKeys(headers);
     const globalFetch = globalThis.fetch as FetchFunction | undefined;
     const chosen = fetch ?? globalFetch;
     if (!chosen) throw new SdkError('No fetch available: pass `fetch` in the client options.');
@@ -97,6 +107,14 @@ export class HttpTransport {
 
   /** Sends a request and validates the JSON answer against `schema`. */
   async requestJson<S extends Schema>(spec: RequestSpec, schema: S): Promise<Infer<S>> {
+    return this.request(spec, (text) => parseJson(text, schema) as Infer<S>);
+  }
+
+  /**
+   * Sends a request and turns its body into a value with `decode`; whatever
+   * `decode` throws becomes an `InvalidResponseError`.
+   */
+  async request<Result>(spec: RequestSpec, decode: (text: string) => Result): Promise<Result> {
     const text = await this.#withRetries(spec, async (attempt) => {
       try {
         return await attempt.response.text();
@@ -107,9 +125,10 @@ export class HttpTransport {
       }
     });
     try {
-      return parseJson(text, schema) as Infer<S>;
+      return decode(text);
     } catch (error) {
-      const detail = InfernetError.isInstance(error) ? error.message : String(error);
+      const detail =
+        InfernetError.isInstance(error) || error instanceof Error ? error.message : String(error);
       throw new InvalidResponseError(
         `${spec.method} ${spec.path} answered with an unexpected body (${detail}).`,
         { cause: error },
@@ -149,7 +168,11 @@ export class HttpTransport {
   /** One try: resolves once a 2xx status and headers are in, with the timer still running. */
   async #attempt(spec: RequestSpec, body: string | undefined): Promise<Attempt> {
     const url = new URL(this.baseUrl + spec.path);
-    const headers: Record<string, string> = { accept: 'application/json', ...spec.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...this.#headers,
+      ...spec.headers,
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (spec.authorize) {
       const outgoing = { method: spec.method, pathWithQuery: url.pathname + url.search };
@@ -242,13 +265,29 @@ async function readApiError(
       : `The server answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
   return ApiError.generate({
     status: response.status,
-    code: typeof error.code === 'string' ? error.code : 'UNKNOWN',
+    code: errorCode(error.code),
     message,
     requestId:
       typeof error.requestId === 'string' ? error.requestId : response.headers.get('x-request-id'),
     headers: response.headers,
     details: isRecord(error.details) ? error.details : undefined,
   });
+}
+
+/**
+ * Our own code, as the error body names it. The OpenAI-compatible routes
+ * (`/v1/*`) answer in OpenAI's shape, which carries the same code in lower case.
+ */
+function errorCode(code: unknown): string {
+  if (typeof code !== 'string' || code === '') return 'UNKNOWN';
+  const upper = code.toUpperCase();
+  return isErrorCode(upper) ? upper : code;
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

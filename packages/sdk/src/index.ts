@@ -1,3 +1,10 @@
+/**
+ * The consumer SDK: `InfernetClient`, its typed errors and the retry policy.
+ * Safe for browsers: nothing here imports a Node built-in or the node
+ * signing code, which lives in `@infernetprotocol/sdk/node`.
+ *
+ * @module
+ */
 export {
   ApiError,
   AuthenticationError,
@@ -6,6 +13,7 @@ export {
   ConnectionError,
   InternalServerError,
   InvalidResponseError,
+  JobFailedError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -13,31 +21,20 @@ export {
   TimeoutError,
   UnprocessableEntityError,
   UserAbortError,
-  JOB_GONE_CODES,
-  isJobCancelledError,
-  isJobGoneError,
-  isLeaseLostError,
   isRetryableStatus,
   type ApiErrorInit,
-  type JobGoneCode,
-  type JobGoneError,
+  type JobFailedErrorInit,
 } from './errors';
 export { sleep, type Sleep } from './abort';
-export { DEFAULT_TIMEOUT_MS, type FetchFunction } from './http-transport';
-export { InfernetClient, type ChatInput, type InfernetClientOptions } from './infernet-client';
-export type { JobStreamEvent, StreamJobOptions } from './job-stream';
+export { ChatStream, type ChatMeta, type ChatResult, type ChatUsage } from './chat-stream';
+export type { EmbeddingsInput, EmbeddingsResult } from './embeddings';
+export { DEFAULT_TIMEOUT_MS, type CallOptions, type FetchFunction } from './http-transport';
 export {
-  NodeClient,
-  type CallOptions,
-  type CompleteInput,
-  type HeartbeatInput,
-  type NodeClientOptions,
-  type PollOptions,
-  type PollResult,
-  type PostEventsInput,
-  type PostEventsOptions,
-  type RegisterInput,
-  type ReleaseInput,
-} from './node-client';
+  InfernetClient,
+  type CancelOptions,
+  type ChatInput,
+  type InfernetClientOptions,
+} from './infernet-client';
+export type { JobStreamEvent, StreamJobOptions } from './job-stream';
 export { path } from './path';
 export { DEFAULT_MAX_RETRIES, retryAfterMs, retryDelayMs, shouldRetry } from './retry-policy';

@@ -157,7 +157,7 @@ describe('streamJob over a chunked body', () => {
   });
 });
 
-describe('chatStream against a local HTTP server', () => {
+describe('chat against a local HTTP server', () => {
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await close?.();
@@ -218,9 +218,7 @@ describe('chatStream against a local HTTP server', () => {
       }
     });
     const client = new InfernetClient({ baseUrl, sleep: noSleep });
-    const events = await collect(
-      client.chatStream({ messages: [{ role: 'user', content: 'hi' }] }),
-    );
+    const events = await collect(client.chat({ messages: [{ role: 'user', content: 'hi' }] }));
     expect(events.map((event) => event.event)).toEqual(['job', 'meta', 'token', 'done']);
     expect(seenLastEventIds).toEqual([undefined, '1']);
   });

@@ -26,8 +26,12 @@ export type JobStreamEvent = {
 
 export interface StreamJobOptions {
   jobId: string;
-  /** The `streamToken` from `chat()`; sent as a Bearer header, never in the URL. */
-  streamToken: string;
+  /**
+   * The job's `streamToken` (from `submit()`, or the `job` of a `chat()`);
+   * sent as a Bearer header, never in the URL. Without it the client's
+   * `apiKey` is sent, which reads the jobs of its own account.
+   */
+  streamToken?: string | undefined;
   /** Resume after this event id, e.g. one saved from an earlier stream. */
   lastEventId?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -73,10 +77,8 @@ export async function* streamJobEvents(
   let connections = 0;
 
   for (;;) {
-    const headers: Record<string, string> = {
-      accept: 'text/event-stream',
-      authorization: `Bearer ${streamToken}`,
-    };
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (streamToken !== undefined) headers['authorization'] = `Bearer ${streamToken}`;
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     let opened: OpenResponse | typeof DROPPED;
     try {

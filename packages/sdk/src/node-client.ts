@@ -23,7 +23,12 @@ import {
 } from '@infernet/protocol';
 import type { Sleep } from './abort';
 import { SdkError } from './errors';
-import { HttpTransport, type FetchFunction, type OutgoingRequest } from './http-transport';
+import {
+  HttpTransport,
+  type CallOptions,
+  type FetchFunction,
+  type OutgoingRequest,
+} from './http-transport';
 import { path } from './path';
 import type { Infer, Schema } from './schema';
 
@@ -39,11 +44,6 @@ export interface NodeClientOptions {
   timeoutMs?: number | undefined;
   sleep?: Sleep | undefined;
   random?: (() => number) | undefined;
-}
-
-/** Per-call options every method accepts. */
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
 }
 
 type WithOptionalRole<Body> = Omit<Body, 'role'> & { role?: NodeRole };

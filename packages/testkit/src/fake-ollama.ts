@@ -16,6 +16,7 @@ import type {
   FakeEngineServer,
   RecordedCall,
 } from './fake-engine';
+import { answerOllamaEmbed } from './fake-embeddings';
 import { delay, sendJson, sendText, startHttpServer, writeChunk } from './http-server';
 
 /** What `GET /api/version` answers. */
@@ -24,7 +25,7 @@ export const FAKE_OLLAMA_VERSION = '0.12.6';
 /**
  * Starts a local HTTP server that speaks Ollama's REST API closely enough for
  * the official `ollama` client: `POST /api/chat` (NDJSON stream or one JSON
- * object), `GET /api/tags`, `GET /api/version` and `GET /`.
+ * object), `POST /api/embed`, `GET /api/tags`, `GET /api/version` and `GET /`.
  *
  * @example
  * const ollama = await startFakeOllama({ models: ['llama3.2:latest'], tokenDelayMs: 5 });
@@ -52,6 +53,12 @@ export async function startFakeOllama(options: FakeEngineOptions = {}): Promise<
       case 'POST /api/chat':
         requests.push(call.body);
         return chat(response, call);
+      case 'POST /api/embed':
+        return answerOllamaEmbed(
+          response,
+          call,
+          (name) => resolveModel(models, name) !== undefined,
+        );
       default:
         return sendText(response, 404, '404 page not found');
     }

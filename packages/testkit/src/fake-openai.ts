@@ -15,6 +15,7 @@ import type {
   FakeEngineServer,
   RecordedCall,
 } from './fake-engine';
+import { answerOpenAiEmbeddings } from './fake-embeddings';
 import { delay, sendJson, startHttpServer, writeChunk } from './http-server';
 
 export interface FakeOpenAiOptions extends FakeEngineOptions {
@@ -33,7 +34,7 @@ const CREATED = 1_767_225_600;
 /**
  * Starts a local HTTP server that speaks the OpenAI-compatible API the way
  * vLLM, llama.cpp server and SGLang do: `POST /v1/chat/completions` (SSE
- * stream or one JSON object) and `GET /v1/models`, with errors in OpenAI's
+ * stream or one JSON object), `POST /v1/embeddings` and `GET /v1/models`, with errors in OpenAI's
  * `{ error: { message, type, code } }` shape.
  *
  * @example
@@ -73,6 +74,11 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         requests.push(call.body);
         completions += 1;
         return chatCompletion(response, call, `chatcmpl-fake-${completions}`);
+      case 'POST /v1/embeddings':
+        return answerOpenAiEmbeddings(response, call, {
+          serves: (model) => models.includes(model),
+          sendError: (status, message, code) => sendError(response, status, message, code),
+        });
       default:
         return sendError(response, 404, `Unknown route ${route}.`);
     }

@@ -13,7 +13,15 @@ export type {
   FakeEngineServer,
   RecordedCall,
 } from './fake-engine';
+export {
+  FAKE_EMBEDDING_DIMENSIONS,
+  countEmbeddingTokens,
+  fakeEmbedding,
+  toFloat32Base64,
+} from './fake-embeddings';
 export { FAKE_OLLAMA_VERSION, startFakeOllama } from './fake-ollama';
+export { FAKE_NIM_API_KEY, FAKE_NIM_MODEL, startFakeNim } from './fake-nim';
+export type { FakeNimOptions, FakeNimServer } from './fake-nim';
 export { startFakeOpenAi } from './fake-openai';
 export type { FakeOpenAiOptions, FakeOpenAiServer } from './fake-openai';
 export { freePort } from './free-port';

@@ -11,7 +11,7 @@ import {
   type Database,
   type ScratchDatabase,
 } from '@infernet/db';
-import { InfernetClient } from '@infernet/sdk';
+import { InfernetClient } from '@infernetprotocol/sdk';
 import { freePort, startFakeOllama, waitFor, type FakeEngineServer } from '@infernet/testkit';
 import { startNodeProcess, type NodeProcess } from './node-process';
 import { startServerProcess, type ServerProcess } from './processes';

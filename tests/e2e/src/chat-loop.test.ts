@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InfernetClient } from '@infernet/sdk';
+import { InfernetClient } from '@infernetprotocol/sdk';
 import { startFakeOllama } from '@infernet/testkit';
 import {
   runCli,

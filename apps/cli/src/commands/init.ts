@@ -9,7 +9,7 @@ import {
   resolveConfig,
   settingsFromEnvironment,
 } from '../config';
-import { writeConfigFile } from '../config-file';
+import { fixConfigPermissions, writeConfigFile } from '../config-file';
 import { readConfig, settingsFromFlags, type CommandContext, type SharedFlags } from '../context';
 
 export interface InitFlags extends SharedFlags {
@@ -25,11 +25,21 @@ export interface InitFlags extends SharedFlags {
 export async function initCommand(context: CommandContext, flags: InitFlags): Promise<number> {
   const { environment, output } = context;
   const path = configFilePath(environment);
-  // A file others can read is about to be replaced with a 0600 one under --force, so only check without it.
-  const existing = readConfig(context, { checkPermissions: !flags.force });
+  const formerMode = fixConfigPermissions(path);
+  if (formerMode !== undefined) {
+    output.line(
+      `Fixed the permissions of ${path}: it was ${formerMode.toString(8).padStart(4, '0')} (readable by other users), now 0600. If they are not trusted, replace the key with \`infernet init --force\`.`,
+    );
+  }
+  const existing = readConfig(context);
   const existingKey = existing?.settings.node?.privateKey;
   if (existingKey && !flags.force) {
     const npub = encodeNpub(publicKeyFromPrivateKey(importPrivateKey(existingKey)));
+    // Run to fix the permissions (as the daemon's refusal suggests): that is done, the identity stays.
+    if (formerMode !== undefined) {
+      output.line(`Kept this node's identity ${npub}.`);
+      return EXIT_OK;
+    }
     throw new CliError(
       `This machine already has a node identity (${npub}) in ${path}. Keep it and run \`infernet register\`, or pass --force to replace it (the old key cannot be recovered).`,
     );
@@ -71,6 +81,6 @@ export async function initCommand(context: CommandContext, flags: InitFlags): Pr
   output.line(`Control plane: ${config.controlPlaneUrl}`);
   output.line(`Engine:        ${config.engine.kind}${engineUrl}`);
   output.line('');
-  output.line('Next: run `infernet register`, then `infernet start --foreground` to take jobs.');
+  output.line('Next: run `infernet register`, then `infernet start` to take jobs.');
   return EXIT_OK;
 }

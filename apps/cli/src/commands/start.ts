@@ -1,58 +1,27 @@
-import { EXIT_OK, UsageError } from '../cli-error';
 import { loadConfig, requireIdentity, type CommandContext, type SharedFlags } from '../context';
-import { runDaemon } from '../daemon/daemon';
-import { onShutdownSignals } from '../daemon/shutdown-signals';
-import { explainError } from '../explain-error';
-import { createDaemonLogger } from '../output';
+import { startDetached } from '../daemon/detach';
+import { runNodeProcess } from '../daemon/node-process';
 
 export interface StartFlags extends SharedFlags {
   foreground?: boolean;
+  /** Internal: the detached daemon logs to the rotating `daemon.log` instead of stdout. */
+  logToFile?: boolean;
 }
 
-/** Exit status for a forced stop, as a shell reports death by SIGINT. */
-const EXIT_FORCED = 130;
-
 /**
- * Runs the node daemon in the foreground, logging JSON lines to stdout, for
- * systemd, Docker or a terminal. The first SIGINT/SIGTERM drains; a second
- * exits at once.
+ * Starts the node daemon. By default in the background (`infernet stop`
+ * stops it); with `--foreground` in this process, logging JSON lines to
+ * stdout, for systemd, Docker or a terminal.
  */
 export async function startCommand(
   context: CommandContext,
   flags: StartFlags,
   exit: (code: number) => never,
 ): Promise<number> {
-  if (!flags.foreground) {
-    throw new UsageError(
-      'Running in the background is not available yet: run `infernet start --foreground` (under systemd, Docker or tmux to keep it running).',
-    );
+  if (flags.foreground) {
+    return runNodeProcess(context, flags, { logToFile: flags.logToFile === true, exit });
   }
-  const config = requireIdentity(loadConfig(context, flags));
-  const logger = createDaemonLogger(config.logLevel);
-  const engine = context.createEngine(config.engine);
-  const client = context.createNodeClient(config);
-  const stop = new AbortController();
-  const removeHandlers = onShutdownSignals({
-    graceful: (signal) => {
-      logger.info({ signal }, 'shutting down: no new jobs; finishing running ones');
-      stop.abort();
-    },
-    force: (signal) => {
-      logger.warn({ signal }, 'second signal: exiting now');
-      exit(EXIT_FORCED);
-    },
-  });
-  try {
-    await runDaemon(
-      { config, client, engine, detectGpus: context.detectGpus, clock: context.clock, logger },
-      stop.signal,
-    );
-  } catch (error) {
-    const explained = explainError(error, config);
-    logger.error({ error: explained.message }, 'node stopped on an error');
-    throw explained;
-  } finally {
-    removeHandlers();
-  }
-  return EXIT_OK;
+  // Refuse a bad config or a missing identity here, where the user sees it.
+  requireIdentity(loadConfig(context, flags));
+  return startDetached(context, flags);
 }

@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError } from '@infernet/sdk';
+import { ApiError, ConnectionError } from '@infernetprotocol/sdk';
 import type { Logger } from '../output';
 
 /**

@@ -10,7 +10,7 @@ import {
   type PollResult,
   type PostEventsInput,
   type ReleaseInput,
-} from '@infernet/sdk';
+} from '@infernetprotocol/sdk/node';
 import { resolveConfig, type CliConfig, type Identity } from '../config';
 import { claimedChatJob } from '../testing/chat-job';
 import { gatedEngine } from '../testing/gated-engine';

@@ -1,6 +1,6 @@
 import type { Engine } from '@infernet/engines';
 import type { NodeSpecs } from '@infernet/protocol';
-import { ApiError, ConnectionError, type NodeClient } from '@infernet/sdk';
+import { ApiError, ConnectionError, type NodeClient } from '@infernetprotocol/sdk/node';
 import type { CliConfig, Identity } from '../config';
 import { defaultNodeName } from '../config';
 import {
@@ -15,6 +15,7 @@ import { delay, type Clock } from './clock';
 import { Connectivity, describeError } from './connectivity';
 import { Heartbeat } from './heartbeat';
 import { JobSlots } from './job-slots';
+import { runEmbeddingJob } from './embedding-job-runner';
 import { runChatJob } from './job-runner';
 import { LeaseKeepAlive } from './lease-keep-alive';
 import { runPollLoop } from './poll-loop';
@@ -33,6 +34,8 @@ export interface DaemonDependencies {
   random?: () => number;
   /** How stale a running job's lease may get before a keep-alive poll renews it; 10 s by default. */
   leaseKeepAliveMs?: number;
+  /** The registry of running jobs, for a caller that reports them (the control socket). */
+  runningJobs?: RunningJobs;
 }
 
 /** How long the goodbye heartbeat may take before the daemon exits anyway. */
@@ -97,7 +100,7 @@ export async function runDaemon(
   );
 
   const slots = new JobSlots(config.maxConcurrentJobs);
-  const jobs = new RunningJobs();
+  const jobs = dependencies.runningJobs ?? new RunningJobs();
   const heartbeat = new Heartbeat({
     client,
     clock,
@@ -142,7 +145,8 @@ export async function runDaemon(
     startJob: (job) => {
       slots.acquire();
       const handle = jobs.add(job, clock.now());
-      const run = runChatJob(handle, jobDependencies).finally(() => {
+      const runner = handle.job.type === 'embedding' ? runEmbeddingJob : runChatJob;
+      const run = runner(handle, jobDependencies).finally(() => {
         jobs.remove(handle);
         slots.release();
         running.delete(run);

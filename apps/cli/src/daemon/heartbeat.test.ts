@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, type HeartbeatInput } from '@infernet/sdk';
+import { NotFoundError, type HeartbeatInput } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import { Connectivity } from './connectivity';
 import { Heartbeat } from './heartbeat';

@@ -1,5 +1,5 @@
 import { HEARTBEAT_INTERVAL_SECONDS } from '@infernet/protocol';
-import { NotFoundError, type HeartbeatInput, type NodeClient } from '@infernet/sdk';
+import { NotFoundError, type HeartbeatInput, type NodeClient } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import type { Clock, TimerHandle } from './clock';
 import type { Connectivity } from './connectivity';

@@ -8,7 +8,7 @@ import {
   type CompleteInput,
   type PostEventsInput,
   type ReleaseInput,
-} from '@infernet/sdk';
+} from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import { claimedChatJob } from '../testing/chat-job';
 import { gatedEngine } from '../testing/gated-engine';

@@ -6,7 +6,7 @@ import {
   PermissionDeniedError,
   isJobGoneError,
   type NodeClient,
-} from '@infernet/sdk';
+} from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import type { Clock } from './clock';
 import { describeError } from './connectivity';
@@ -163,6 +163,7 @@ async function generate(
   batcher: TokenBatcher,
 ): Promise<Generation> {
   const { job } = handle;
+  if (job.type !== 'chat') return { ok: false, error: new Error(`not a chat job: ${job.type}`) };
   let text = '';
   try {
     const stream = engine.chat(
@@ -189,15 +190,18 @@ async function generate(
   }
 }
 
-/** Drops a stopped job, or hands it back; logs one line saying which, with no prompt text. */
-async function finishStopped(
+/**
+ * Drops a stopped job, or hands it back; logs one line saying which, with no
+ * prompt text. Token events not yet sent (`batcher`) are dropped.
+ */
+export async function finishStopped(
   handle: JobHandle,
-  batcher: TokenBatcher,
+  batcher: TokenBatcher | undefined,
   dependencies: JobRunnerDependencies,
 ): Promise<'withdrawn' | 'released'> {
   const { client, logger } = dependencies;
   const scope = { jobId: handle.id, model: handle.job.model_name };
-  await batcher.discard();
+  await batcher?.discard();
   const stop = handle.stop;
   if (stop?.kind === 'withdrawn') {
     logger.info({ ...scope, reason: stop.reason }, JOB_WITHDRAWN_MESSAGE);
@@ -273,6 +277,6 @@ export function isWithdrawal(error: unknown): boolean {
   );
 }
 
-function withdrawalReason(error: unknown): string {
+export function withdrawalReason(error: unknown): string {
   return error instanceof ApiError ? error.code : 'UNKNOWN';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, type PollOptions, type PollResult } from '@infernet/sdk';
+import { ConnectionError, type PollOptions, type PollResult } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import { claimedChatJob } from '../testing/chat-job';
 import { Connectivity } from './connectivity';

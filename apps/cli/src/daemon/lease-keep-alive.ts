@@ -1,5 +1,5 @@
 import { DEFAULT_LEASE_SECONDS } from '@infernet/protocol';
-import type { NodeClient } from '@infernet/sdk';
+import type { NodeClient } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import type { Clock, TimerHandle } from './clock';
 import { describeError, type Connectivity } from './connectivity';

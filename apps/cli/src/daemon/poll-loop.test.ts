@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeJob } from '@infernet/protocol';
-import { ConnectionError, UserAbortError, type PollOptions, type PollResult } from '@infernet/sdk';
+import {
+  ConnectionError,
+  UserAbortError,
+  type PollOptions,
+  type PollResult,
+} from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import { claimedChatJob } from '../testing/chat-job';
 import { Connectivity } from './connectivity';

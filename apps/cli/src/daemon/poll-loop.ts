@@ -1,5 +1,5 @@
 import { LONG_POLL_MAX_WAIT_SECONDS, type NodeJob } from '@infernet/protocol';
-import { NotFoundError, type NodeClient } from '@infernet/sdk';
+import { NotFoundError, type NodeClient } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import { backoffDelayMs } from './backoff';
 import { delay, type Clock } from './clock';

@@ -1,4 +1,4 @@
-import type { NodeClient, PollResult } from '@infernet/sdk';
+import type { NodeClient, PollResult } from '@infernetprotocol/sdk/node';
 import type { Clock } from './clock';
 import type { RunningJobs } from './running-jobs';
 

@@ -1,7 +1,7 @@
-import type { NodeJob } from '@infernet/protocol';
+import type { ChatNodeJob } from '@infernet/protocol';
 
 /** Test support only: a claimed chat job as `jobs/poll` hands it out. */
-export function claimedChatJob(overrides: Partial<NodeJob> = {}): NodeJob {
+export function claimedChatJob(overrides: Partial<ChatNodeJob> = {}): ChatNodeJob {
   return {
     id: 'job-1',
     title: 'chat · demo',

@@ -10,7 +10,7 @@ export interface Caller {
 }
 
 /** Keys longer than this are not ours; refusing them early spares a hash and a query. */
-const MAX_API_KEY_LENGTH = 128;
+export const MAX_API_KEY_LENGTH = 128;
 
 export function bearerToken(context: Context<AppEnv>): string | undefined {
   const authorization = context.req.header('authorization');
@@ -50,6 +50,9 @@ export async function identifyCaller(
   dependencies: Pick<ServerDependencies, 'db' | 'auth'>,
   context: Context<AppEnv>,
 ): Promise<Caller | null> {
+  // Already found by `identifyApiKeys`, which ran before the limits.
+  const known = context.get('apiKey');
+  if (known) return { accountId: known.accountId, via: 'api-key' };
   const bearer = bearerToken(context);
   if (bearer && looksLikeApiKey(bearer)) return apiKeyCaller(dependencies, bearer);
   return sessionCaller(dependencies, context);

@@ -7,7 +7,7 @@ import { limitNodeAddresses } from './node-limits';
 /** Where a consumer creates a job. */
 const SUBMIT_PATHS = ['/api/chat', '/v1/chat/completions', '/v1/embeddings'];
 /** Where a consumer holds a connection open while a job runs. */
-const STREAM_PATHS = ['/api/chat/stream/*', '/v1/chat/completions'];
+const STREAM_PATHS = ['/api/chat/stream/*', '/v1/chat/completions', '/v1/embeddings'];
 
 /**
  * Registers the limits that run before any route: every consumer request

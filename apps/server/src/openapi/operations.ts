@@ -25,6 +25,8 @@ import {
   MeResponseSchema,
   OpenAiChatCompletionRequestSchema,
   OpenAiChatCompletionSchema,
+  OpenAiEmbeddingListSchema,
+  OpenAiEmbeddingRequestSchema,
   OpenAiModelListSchema,
   ModelsResponseSchema,
   OverviewResponseSchema,
@@ -155,6 +157,16 @@ export const OPERATIONS: readonly Operation[] = [
     security: 'consumer',
     request: OpenAiChatCompletionRequestSchema,
     response: OpenAiChatCompletionSchema,
+  },
+  {
+    method: 'post',
+    path: '/v1/embeddings',
+    summary:
+      'OpenAI-compatible embeddings (up to 2048 texts) as a job on the same queue; answers once a node has embedded them',
+    tag: 'openai',
+    security: 'consumer',
+    request: OpenAiEmbeddingRequestSchema,
+    response: OpenAiEmbeddingListSchema,
   },
   {
     method: 'get',

@@ -63,6 +63,21 @@ export function withNotificationTransport(
       if (job) announce(() => publisher.jobAvailable(job.model));
       return job;
     },
+    async createEmbedding(input) {
+      const job = await db.jobs.createEmbedding(input);
+      if (job) announce(() => publisher.jobAvailable(job.model));
+      return job;
+    },
+    async submitChat(input) {
+      const result = await db.jobs.submitChat(input);
+      if (result.ok) announce(() => publisher.jobAvailable(result.job.model));
+      return result;
+    },
+    async expireQueueDeadlines(input) {
+      const result = await db.jobs.expireQueueDeadlines(input);
+      announceEach([], result.jobIds);
+      return result;
+    },
     async complete(input) {
       const result = await db.jobs.complete(input);
       if (result.ok && result.changed) announce(() => publisher.jobEvents(input.jobId));

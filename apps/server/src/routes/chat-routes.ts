@@ -2,17 +2,18 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import {
   ChatRequestSchema,
+  FALLBACK_HEADER_NAME,
   InfernetError,
   parseJson,
   type CancelResponse,
   type ChatResponse,
   type ModelSummary,
 } from '@infernet/protocol';
-import type { JobRecord } from '@infernet/db';
+import { NIM_FALLBACK_PROVIDER, type JobRecord } from '@infernet/db';
 import { bearerToken, identifyCaller } from '../accounts/caller';
 import type { AppEnv, ServerDependencies } from '../context';
 import { streamJobEvents } from '../job-stream';
-import { queueChatJob } from '../chat-jobs';
+import { fallbackAccepted, submitChatJob } from '../chat-jobs';
 import { streamTokenMatches } from '../stream-token';
 import { jobIdParameter } from './job-id';
 import { ConcurrencyLimiter } from '../realtime/concurrency-limiter';
@@ -52,23 +53,37 @@ export function chatRoutes(dependencies: ServerDependencies) {
     const request = parseJson(await context.req.text(), ChatRequestSchema);
     const caller = await identifyCaller(dependencies, context);
     const livenessSeconds = dependencies.livenessSeconds;
-    // Without a model, the most widely served one is chosen.
+    // Without a model, the most widely served one is chosen (the fallback's own when none is).
     const model = request.model ?? (await db.providers.servedModels({ livenessSeconds }))[0]?.name;
-    if (model === undefined) throw noCapacity(undefined, []);
-    const queued = await queueChatJob(dependencies, {
+    const submitted = await submitChatJob(dependencies, {
       ...request,
       model,
       ownerAccountId: caller?.accountId,
+      fallback: fallbackAccepted(context.req.header(FALLBACK_HEADER_NAME), request.fallback),
     });
-    if (!queued) throw noCapacity(model, await db.providers.servedModels({ livenessSeconds }));
-    const { job, streamToken } = queued;
+    if (submitted.kind === 'no_capacity') {
+      throw noCapacity(model, await db.providers.servedModels({ livenessSeconds }));
+    }
+    const { job, streamToken } = submitted;
+    if (submitted.kind === 'fallback') {
+      context.header('X-Infernet-Provider', NIM_FALLBACK_PROVIDER.nodeId);
+      context.header('X-Infernet-Engine', submitted.fallback);
+      context.header('X-Infernet-Model', submitted.model);
+    }
+    context.header(
+      'X-Infernet-Fallback',
+      submitted.kind === 'fallback' ? submitted.fallback : 'none',
+    );
     const response: ChatResponse = {
       jobId: job.id,
       status: job.status,
       model: job.model,
       streamUrl: `/api/chat/stream/${job.id}?token=${streamToken}`,
       streamToken,
-      provider: null,
+      provider:
+        submitted.kind === 'fallback'
+          ? { id: NIM_FALLBACK_PROVIDER.nodeId, name: NIM_FALLBACK_PROVIDER.name }
+          : null,
     };
     return context.json(response, 201);
   });

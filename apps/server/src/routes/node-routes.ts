@@ -12,6 +12,7 @@ import {
   parseJson,
   parseValue,
   sanitizeNodeSpecs,
+  type NodeEvent,
 } from '@infernet/protocol';
 import type { z } from 'zod';
 import type { AppEnv, ServerDependencies } from '../context';
@@ -79,6 +80,21 @@ const PROVIDER_CACHE_MILLISECONDS = 1_000;
 
 /** Enough for a node that polls per free job slot, too few to hoard connections. */
 const LONG_POLLS_PER_KEY = 8;
+
+/**
+ * Only the control plane labels a job as served by a fallback (`meta.fallback`);
+ * a node's meta event cannot claim it. Batches without such a label pass as they are.
+ */
+function withoutFallbackLabel(events: readonly NodeEvent[]): readonly NodeEvent[] {
+  if (!events.some((event) => event.event_type === 'meta' && 'fallback' in event.data)) {
+    return events;
+  }
+  return events.map((event) => {
+    if (event.event_type !== 'meta') return event;
+    const { fallback: _label, ...data } = event.data;
+    return { ...event, data };
+  });
+}
 
 export function nodeRoutes(dependencies: ServerDependencies) {
   const { db } = dependencies;
@@ -184,7 +200,8 @@ export function nodeRoutes(dependencies: ServerDependencies) {
     const body = signedBody(context, EventsRequestSchema);
     const leaseToken = context.get('leaseToken');
     const providerId = leaseToken === undefined ? (await requireProvider(context)).id : null;
-    const result = await db.events.append(jobIdParameter(context), providerId, body.events, {
+    const events = withoutFallbackLabel(body.events);
+    const result = await db.events.append(jobIdParameter(context), providerId, events, {
       fencingToken: body.fencing_token,
       batch: body.batch,
       leaseSeconds: dependencies.leaseSeconds,

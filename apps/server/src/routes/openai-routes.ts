@@ -3,6 +3,7 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import {
   DoneStreamEventSchema,
   ErrorStreamEventSchema,
+  FALLBACK_HEADER_NAME,
   InfernetError,
   MetaStreamEventSchema,
   OpenAiChatCompletionRequestSchema,
@@ -14,12 +15,14 @@ import {
   type OpenAiModelList,
   type OpenAiUsage,
 } from '@infernet/protocol';
-import type { JobRecord, StoredEvent } from '@infernet/db';
+import { NIM_FALLBACK_PROVIDER, type JobRecord, type StoredEvent } from '@infernet/db';
 import { identifyCaller } from '../accounts/caller';
 import type { AppEnv, ServerDependencies } from '../context';
-import { queueChatJob } from '../chat-jobs';
+import { fallbackAccepted, submitChatJob } from '../chat-jobs';
 import { followJobEvents, isKeepAlive, type FollowedEvent } from '../job-events';
 import { toOpenAiError } from '../openai-errors';
+import { QueueNotices } from '../queue-status';
+import { NIM_FALLBACK_NAME } from '../fallback/nim-fallback';
 
 type Events = AsyncGenerator<FollowedEvent, void, undefined>;
 
@@ -36,6 +39,8 @@ function modelNotFound(requested: string, servedNames: string[]): InfernetError 
 function jobFailed(event: StoredEvent): InfernetError {
   const data = ErrorStreamEventSchema.safeParse(event.data);
   const message = data.success ? data.data.message : 'The job failed.';
+  // Nobody ran it: the honest answer is the queue's own, not an engine error.
+  if (data.data?.code === 'QUEUE_TIMEOUT') return new InfernetError('QUEUE_TIMEOUT', message);
   return new InfernetError('ENGINE_ERROR', message, {
     details: data.success && data.data.code ? { job_error: data.data.code } : {},
   });
@@ -63,14 +68,22 @@ function tokenText(event: StoredEvent): string {
 /**
  * Reads until the node's `meta` event (it posts meta first) or the end of the
  * job, keeping anything read on the way so nothing is lost. Headers name the
- * node, so they can only be sent once this returns.
+ * node, so they can only be sent once this returns. With `untilKeepAlive`
+ * (a stream), a quiet keep-alive interval ends the wait too: the job is
+ * still queued, and its stream starts without a node to name.
  */
-async function awaitMeta(events: Events): Promise<{ meta?: StoredEvent; early: StoredEvent[] }> {
+async function awaitMeta(
+  events: Events,
+  untilKeepAlive: boolean,
+): Promise<{ meta?: StoredEvent; early: StoredEvent[] }> {
   const early: StoredEvent[] = [];
   for (;;) {
     const next = await events.next();
     if (next.done) return { early };
-    if (isKeepAlive(next.value)) continue;
+    if (isKeepAlive(next.value)) {
+      if (untilKeepAlive) return { early };
+      continue;
+    }
     if (next.value.type === 'meta') return { meta: next.value, early };
     early.push(next.value);
     if (next.value.type === 'done' || next.value.type === 'error') return { early };
@@ -83,12 +96,23 @@ function setProviderHeaders(
   meta: StoredEvent | undefined,
 ): void {
   const data = meta ? MetaStreamEventSchema.safeParse(meta.data).data : undefined;
-  const provider = data?.provider_node_id ?? job.providerId;
+  // Without meta (a stream that started while queued) no node is known yet to name.
+  const provider = data?.provider_node_id ?? (meta ? job.providerId : null);
   if (provider) context.header('X-Infernet-Provider', provider);
   if (data?.engine) context.header('X-Infernet-Engine', data.engine);
   context.header('X-Infernet-Model', data?.model ?? job.model);
-  // This step of the API never re-routes a job to another model or provider.
-  context.header('X-Infernet-Fallback', 'none');
+  // Judged by who wrote the meta event (its provider fields come from the writer's own row),
+  // never by what a node put in it.
+  const byFallback = meta?.data['provider_id'] === NIM_FALLBACK_PROVIDER.id;
+  context.header('X-Infernet-Fallback', byFallback ? NIM_FALLBACK_NAME : 'none');
+}
+
+/** Said in a comment when the node is known only after the stream began. */
+function servedByComment(meta: StoredEvent): string {
+  const data = MetaStreamEventSchema.safeParse(meta.data).data;
+  if (!data) return '';
+  const fallback = data.fallback ? ` fallback=${data.fallback}` : '';
+  return `: served-by provider=${data.provider_node_id} engine=${data.engine ?? 'unknown'} model=${data.model ?? 'unknown'}${fallback}\n\n`;
 }
 
 /** Every event after `meta`: the early ones first, then the rest of the stream. */
@@ -136,6 +160,7 @@ async function writeChunks(
   job: JobRecord,
   request: OpenAiChatCompletionRequest,
   rest: Events,
+  queue: QueueNotices,
 ): Promise<void> {
   const base = {
     id: `chatcmpl-${job.id}`,
@@ -152,10 +177,18 @@ async function writeChunks(
     ...(request.includeUsage ? { usage: null } : {}),
   });
   const write = (body: unknown) => stream.writeSSE({ data: JSON.stringify(body) });
+  // Still queued: where it stands, as a comment, now and with each keep-alive.
+  const place = await queue.commentFrame();
+  if (place) await stream.write(place);
   await write(chunk({ role: 'assistant', content: '' }, null));
   for await (const event of rest) {
     // Comments keep proxies from closing an idle stream; OpenAI's clients ignore them.
-    if (isKeepAlive(event)) await stream.write(': keep-alive\n\n');
+    if (isKeepAlive(event)) {
+      await stream.write(`${await queue.commentFrame()}: keep-alive\n\n`);
+      continue;
+    }
+    queue.started();
+    if (event.type === 'meta') await stream.write(servedByComment(event));
     else if (event.type === 'token') await write(chunk({ content: tokenText(event) }, null));
     else if (event.type === 'error') {
       await write(toOpenAiError(jobFailed(event)));
@@ -196,11 +229,12 @@ export function openAiRoutes(dependencies: ServerDependencies) {
   routes.post('/chat/completions', async (context) => {
     const request = parseJson(await context.req.text(), OpenAiChatCompletionRequestSchema);
     const caller = await identifyCaller(dependencies, context);
-    const queued = await queueChatJob(dependencies, {
+    const submitted = await submitChatJob(dependencies, {
       ...request,
       ownerAccountId: caller?.accountId,
+      fallback: fallbackAccepted(context.req.header(FALLBACK_HEADER_NAME), request.fallback),
     });
-    if (!queued) {
+    if (submitted.kind === 'no_capacity') {
       const served = await db.providers.servedModels({
         livenessSeconds: dependencies.livenessSeconds,
       });
@@ -209,14 +243,20 @@ export function openAiRoutes(dependencies: ServerDependencies) {
         served.map((model) => model.name),
       );
     }
-    const { job } = queued;
+    const { job } = submitted;
     // Stopping on disconnect lets the abandoned-stream sweep cancel the job after its grace period.
     const closed = new AbortController();
     context.req.raw.signal.addEventListener('abort', () => closed.abort(), { once: true });
     const events = followJobEvents(dependencies, { job, afterSequence: 0, signal: closed.signal });
+    const queue = new QueueNotices(dependencies, job);
     let handedOver = false;
     try {
-      const { meta, early } = await awaitMeta(events);
+      // A stream behind other jobs starts at once, to show its place; otherwise the node's
+      // meta comes first, so the headers can name it.
+      const waiting = request.stream && submitted.kind === 'queued' && submitted.queuedAhead > 0;
+      const { meta, early } = waiting
+        ? { meta: undefined, early: [] }
+        : await awaitMeta(events, request.stream);
       setProviderHeaders(context, job, meta);
       const rest = remaining(early, events);
       if (!request.stream) return context.json(await completion(job, rest));
@@ -226,7 +266,7 @@ export function openAiRoutes(dependencies: ServerDependencies) {
       return streamSSE(context, async (stream) => {
         stream.onAbort(() => closed.abort());
         try {
-          await writeChunks(stream, job, request, rest);
+          await writeChunks(stream, job, request, rest, queue);
         } catch (error) {
           if (!closed.signal.aborted)
             dependencies.logger.warn({ err: error, jobId: job.id }, 'stream failed');

@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestDatabase } from './test-database';
+import { randomHex, registerProvider, specsServing } from './test-fixtures';
+import type { Database } from './types';
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const INPUT = { input: ['a secret text', 'another secret'] };
+const VECTORS = ['AACAPwAAAEA=', 'AABAQAAAgEA='];
+
+let db: Database;
+beforeEach(async () => {
+  db = await openTestDatabase({ databaseUrl });
+});
+afterEach(async () => {
+  await db.close();
+});
+
+describe('jobs.createEmbedding', () => {
+  it('queues an embedding job only while a live provider serves the model', async () => {
+    const create = (model: string) =>
+      db.jobs.createEmbedding({
+        model,
+        title: `embedding · ${model}`,
+        input: INPUT,
+        streamTokenHash: randomHex(),
+        requireLiveProviderWithinSeconds: 60,
+      });
+    expect(await create('nomic-embed-text')).toBeNull();
+    await registerProvider(db, { specs: specsServing('nomic-embed-text') });
+    const job = await create('nomic-embed-text');
+    expect(job).toMatchObject({
+      type: 'embedding',
+      status: 'queued',
+      input: INPUT,
+      ownerAccountId: null,
+    });
+    expect(await db.jobs.findById(job!.id)).toEqual(job);
+  });
+
+  it('is claimed from the one queue, in order with chat jobs, and completed with its vectors', async () => {
+    const provider = await registerProvider(db, { specs: specsServing('m') });
+    const chat = await db.jobs.createChat({
+      model: 'm',
+      title: 'chat',
+      input: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 4, temperature: 0 },
+      streamTokenHash: randomHex(),
+    });
+    const embedding = await db.jobs.createEmbedding({
+      model: 'm',
+      title: 'embedding',
+      input: INPUT,
+      streamTokenHash: randomHex(),
+    });
+    const claimed = await db.jobs.claim({
+      providerId: provider.id,
+      models: ['m'],
+      limit: 5,
+      leaseSeconds: 30,
+    });
+    expect(claimed.map((job) => [job.id, job.type])).toEqual([
+      [chat!.id, 'chat'],
+      [embedding!.id, 'embedding'],
+    ]);
+    const held = claimed[1]!;
+    const result = {
+      embeddings: VECTORS,
+      usage: { prompt_tokens: 7, completion_tokens: 0 },
+    };
+    const completed = await db.jobs.complete({
+      jobId: held.id,
+      providerId: provider.id,
+      fencingToken: held.fencingToken,
+      status: 'completed',
+      result,
+      error: null,
+    });
+    expect(completed).toMatchObject({ ok: true, job: { status: 'completed', result } });
+    const events = await db.events.listAfter(held.id, 0, 10);
+    // The vectors stay in the job's result; the stream's done event carries only the usage.
+    expect(events.map((event) => [event.type, event.data])).toEqual([
+      [
+        'done',
+        {
+          text: '',
+          usage: { prompt_tokens: 7, completion_tokens: 0 },
+          finished_at: expect.any(String),
+        },
+      ],
+    ]);
+  });
+
+  it('loses its texts and vectors to content retention, keeping the usage', async () => {
+    const provider = await registerProvider(db, { specs: specsServing('m') });
+    const job = await db.jobs.createEmbedding({
+      model: 'm',
+      title: 'embedding',
+      input: INPUT,
+      streamTokenHash: randomHex(),
+    });
+    const [held] = await db.jobs.claim({
+      providerId: provider.id,
+      models: ['m'],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    await db.jobs.complete({
+      jobId: job!.id,
+      providerId: provider.id,
+      fencingToken: held!.fencingToken,
+      status: 'completed',
+      result: { embeddings: VECTORS, usage: { prompt_tokens: 7, completion_tokens: 0 } },
+      error: null,
+    });
+    expect(await db.retention.purgeContent({ retentionSeconds: 0 })).toBe(1);
+    const purged = await db.jobs.findById(job!.id);
+    expect(purged).toMatchObject({
+      type: 'embedding',
+      input: { input: [] },
+      result: { usage: { prompt_tokens: 7, completion_tokens: 0 } },
+    });
+    expect(JSON.stringify(purged)).not.toMatch(/secret|AACAPw/);
+  });
+});
