@@ -252,6 +252,8 @@ async function infernetTarget(cleanup: Cleanup): Promise<Target> {
     'control plane',
     await startServerProcess({
       DATABASE_URL: scratch.url,
+      // All the streams are queued before the providers claim them.
+      INFERNET_QUEUE_MAX_PER_MODEL: String(STREAMS * 2),
       // e.g. BENCH_SERVER_NODE_OPTIONS='--require /path/to/profiler-hook.cjs' to profile the server.
       ...(process.env.BENCH_SERVER_NODE_OPTIONS
         ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }

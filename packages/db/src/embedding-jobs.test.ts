@@ -120,4 +120,41 @@ describe('jobs.createEmbedding', () => {
     });
     expect(JSON.stringify(purged)).not.toMatch(/secret|AACAPw/);
   });
+
+  it('earns the reported prompt tokens at the model price, never more than the input bytes', async () => {
+    const provider = await registerProvider(db, { specs: specsServing('m') });
+    const earnFor = async (promptTokens: number) => {
+      const job = await db.jobs.createEmbedding({
+        model: 'm',
+        title: 'embedding',
+        input: INPUT,
+        streamTokenHash: randomHex(),
+      });
+      const [held] = await db.jobs.claim({
+        providerId: provider.id,
+        models: ['m'],
+        limit: 1,
+        leaseSeconds: 30,
+      });
+      await db.jobs.complete({
+        jobId: job!.id,
+        providerId: provider.id,
+        fencingToken: held!.fencingToken,
+        status: 'completed',
+        result: {
+          embeddings: VECTORS,
+          usage: { prompt_tokens: promptTokens, completion_tokens: 0 },
+        },
+        error: null,
+        pricePerMillionTokens: '0',
+        modelPrices: { m: '1000000' },
+      });
+      const entries = await db.ledger.entriesForJob(job!.id);
+      return entries.find((entry) => entry.account === `provider:${provider.id}`)?.amount;
+    };
+    expect(await earnFor(7)).toBe('7');
+    // An inflated count is capped by the size of what was embedded.
+    const cap = INPUT.input.reduce((total, text) => total + Buffer.byteLength(text) + 2, 0);
+    expect(Number(await earnFor(1_000_000))).toBe(cap);
+  });
 });

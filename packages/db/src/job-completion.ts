@@ -8,6 +8,8 @@ import { StatementCoalescer } from './statement-coalescer';
 import type { CompleteJobInput, CompleteJobResult, JobWriteFailure } from './types';
 
 const FALLBACK_FAILURE_MESSAGE = 'The provider reported a failure.';
+/** Begin/end-of-text markers a tokenizer may add to each embedded text. */
+const SPECIAL_TOKENS_PER_TEXT = 2;
 
 const columnsOf = (table: string) =>
   JOB_COLUMN_NAMES.map((column) => `${table}.${column}`).join(', ');
@@ -21,21 +23,26 @@ const columnsOf = (table: string) =>
  * (JobEventNotifier). A repeated completion by the holder finds the job
  * finished and writes nothing. A job appears at most once per statement.
  *
- * Billed tokens are those stored for the consumer, capped by the engine's
- * own count when the node reports one: a node cannot raise its earning by
- * splitting tokens into more events, nor by over-reporting usage.
+ * Billed tokens of a chat are those stored for the consumer, capped by the
+ * engine's own count when the node reports one: a node cannot raise its
+ * earning by splitting tokens into more events, nor by over-reporting
+ * usage. An embedding streams nothing, so its bill is the prompt tokens the
+ * node reports, capped by its texts' size in bytes plus a few special
+ * tokens per text (no tokenizer makes more tokens than bytes).
  *
  * Per job (arrays): $1 job, $2 provider, $3 fencing token, $4 final status,
  * $5 result JSON, $6 error, $7 terminal event data (finished_at is added
- * here), $8 tokens the node reported, $9 default price, $10 model prices
- * JSON, $11 provider account; $12 the consumer-payments account.
+ * here), $8 completion tokens the node reported, $13 prompt tokens it
+ * reported, $9 default price, $10 model prices JSON, $11 provider account;
+ * $12 the consumer-payments account.
  */
 const COMPLETE_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::text[],
-      $6::text[], $7::text[], $8::integer[], $9::text[], $10::text[], $11::text[])
+      $6::text[], $7::text[], $8::integer[], $9::text[], $10::text[], $11::text[], $13::integer[])
       WITH ORDINALITY AS input(job_id, provider_id, fencing_token, final_status, result,
-        error, terminal_data, reported_tokens, default_price, model_prices, account, position)
+        error, terminal_data, reported_tokens, default_price, model_prices, account,
+        reported_prompt_tokens, position)
   ), job AS (
     SELECT input.position, ${columnsOf('jobs')},
       infernet_job_write_failure(jobs.status, jobs.provider_id, jobs.fencing_token,
@@ -57,8 +64,8 @@ const COMPLETE_SQL = `
     FROM verdict JOIN input ON input.position = verdict.position
     WHERE jobs.id = verdict.id AND verdict.outcome = 'finished'
     RETURNING verdict.position, ${columnsOf('jobs')}, jobs.event_seq, input.final_status,
-      input.terminal_data, input.reported_tokens, input.default_price, input.model_prices,
-      input.account
+      input.terminal_data, input.reported_tokens, input.reported_prompt_tokens,
+      input.default_price, input.model_prices, input.account
   ), terminal AS (
     INSERT INTO job_events (job_id, seq, type, data)
     SELECT id, event_seq,
@@ -71,8 +78,12 @@ const COMPLETE_SQL = `
   ), ${earningSql({
     finished: 'finished',
     condition: "finished.final_status = 'completed'",
-    billedTokens:
-      'least(finished.delivered_tokens, coalesce(finished.reported_tokens, finished.delivered_tokens))',
+    billedTokens: `CASE WHEN finished.type = 'embedding'
+      THEN least(coalesce(finished.reported_prompt_tokens, 0),
+        (SELECT coalesce(sum(octet_length(text) + ${SPECIAL_TOKENS_PER_TEXT}), 0)
+         FROM jsonb_array_elements_text(finished.input -> 'input') AS text))
+      ELSE least(finished.delivered_tokens,
+        coalesce(finished.reported_tokens, finished.delivered_tokens)) END`,
     defaultPrice: 'finished.default_price',
     modelPrices: 'finished.model_prices::jsonb',
     account: 'finished.account',
@@ -129,6 +140,7 @@ function completionStatement(client: SqlClient) {
       items.map(({ pricing }) => pricing.modelPrices),
       items.map(({ pricing }) => pricing.account),
       CONSUMER_PAYMENTS_ACCOUNT,
+      items.map(({ input }) => input.result?.usage?.prompt_tokens ?? null),
     ]);
     const byPosition = new Map(rows.map((row) => [Number(row.position), row]));
     return items.map((_, index) => byPosition.get(index + 1));

@@ -113,4 +113,29 @@ describe('StatementCoalescer', () => {
     for (const other of others) await expect(other).rejects.toThrow('down');
     expect(statements).toBe(2);
   });
+
+  it('puts only items of one group in a statement, oldest group first', async () => {
+    const { calls, run, call } = controllableRunner();
+    const coalescer = new StatementCoalescer({
+      run,
+      groupOf: (item: Item) => item.key,
+      maxItems: 10,
+      maxInFlight: 1,
+    });
+    const results = [
+      coalescer.submit({ key: 'x', value: 1 }),
+      coalescer.submit({ key: 'y', value: 2 }),
+      coalescer.submit({ key: 'x', value: 3 }),
+      coalescer.submit({ key: 'y', value: 4 }),
+    ];
+    expect(calls[0]!.items.map((item) => item.value)).toEqual([1]);
+    calls[0]!.finish();
+    const second = await call(1);
+    expect(second.items.map((item) => item.value)).toEqual([2, 4]);
+    second.finish();
+    const third = await call(2);
+    expect(third.items.map((item) => item.value)).toEqual([3]);
+    third.finish();
+    expect(await Promise.all(results)).toEqual([10, 20, 30, 40]);
+  });
 });

@@ -10,7 +10,9 @@ export interface StatementCoalescerOptions<Item, Result> {
   /** Runs one statement for several items; returns one result per item, in order. */
   run: (items: readonly Item[]) => Promise<Result[]>;
   /** Items with the same key never share a statement, and keep their order. */
-  keyOf: (item: Item) => string;
+  keyOf?: (item: Item) => string;
+  /** Only items of one group share a statement (e.g. claims for the same models). */
+  groupOf?: (item: Item) => string;
   maxItems: number;
   maxInFlight: number;
 }
@@ -51,19 +53,25 @@ export class StatementCoalescer<Item, Result> {
     }
   }
 
-  /** The oldest items, one per key, up to `maxItems`; the rest keep their place. */
+  /**
+   * The oldest item and those of its group after it, one per key, up to
+   * `maxItems`; the rest keep their place.
+   */
   private takeGroup(): Pending<Item, Result>[] {
     const group: Pending<Item, Result>[] = [];
     const keys = new Set<string>();
+    const { keyOf, groupOf } = this.options;
+    const groupName = groupOf?.(this.queue[0]!.item);
     let index = 0;
     while (index < this.queue.length && group.length < this.options.maxItems) {
       const pending = this.queue[index]!;
-      const key = this.options.keyOf(pending.item);
-      if (keys.has(key)) {
+      const key = keyOf?.(pending.item);
+      const sameGroup = groupOf === undefined || groupOf(pending.item) === groupName;
+      if (!sameGroup || (key !== undefined && keys.has(key))) {
         index += 1;
         continue;
       }
-      keys.add(key);
+      if (key !== undefined) keys.add(key);
       group.push(pending);
       this.queue.splice(index, 1);
     }
