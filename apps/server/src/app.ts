@@ -11,6 +11,7 @@ import type { AppEnv, ServerDependencies } from './context';
 import { createErrorHandler } from './error-handler';
 import { identifyApiKeys } from './middleware/api-key-identity';
 import { limitBodies } from './middleware/body-limit';
+import { limitCompletionBodies } from './middleware/completion-body-limit';
 import { requestContext } from './middleware/request-context';
 import { useRequestLimits } from './middleware/request-limits';
 import { createOpenApiDocument } from './openapi/document';
@@ -32,7 +33,10 @@ export function createApp(dependencies: ServerDependencies) {
   app.use('*', requestContext(dependencies.logger));
   const limitBody = limitBodies(DEFAULT_BODY_LIMIT_BYTES);
   // A node's `complete` carries an embedding job's vectors, so it alone may be larger.
-  const limitCompletion = limitBodies(MAX_COMPLETION_BODY_BYTES);
+  const limitCompletion = limitCompletionBodies(dependencies, {
+    usual: limitBody,
+    large: limitBodies(MAX_COMPLETION_BODY_BYTES),
+  });
   app.use('/api/*', (context, next) =>
     (COMPLETE_PATH.test(context.req.path) ? limitCompletion : limitBody)(context, next),
   );

@@ -122,4 +122,45 @@ describe('startServer', () => {
       );
     }
   });
+
+  it('refuses a completion over the default limit unless its sender holds an embedding job', async () => {
+    const { server } = await start({});
+    const key = generateKeyPair();
+    const register = JSON.stringify({
+      role: 'provider',
+      node_id: 'big-sender',
+      specs: { gpus: [], gpu_count: 0, served_models: ['m'] },
+    });
+    const sign = (path: string, body: string) => ({
+      [AUTH_HEADER_NAME]: signRequest({
+        method: 'POST',
+        path,
+        body,
+        privateKey: key.privateKey,
+        createdAt: Math.floor(Date.now() / 1000),
+      }).header,
+    });
+    const registered = await fetch(new URL('/api/v1/node/register', server.url), {
+      method: 'POST',
+      headers: sign('/api/v1/node/register', register),
+      body: register,
+    });
+    expect(registered.status).toBe(200);
+    // A chat job this node does not hold: a registered, correctly signed sender is not enough.
+    const job = await createJob(server, 'm');
+    const path = `/api/v1/node/jobs/${job!.id}/complete`;
+    const body = JSON.stringify({
+      status: 'completed',
+      result: { text: 'x'.repeat(2 * DEFAULT_BODY_LIMIT_BYTES) },
+    });
+    const refused = await fetch(new URL(path, server.url), {
+      method: 'POST',
+      headers: sign(path, body),
+      body,
+    });
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
+  });
 });
