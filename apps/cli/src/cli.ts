@@ -6,7 +6,11 @@ import { configShowCommand } from './commands/config-show';
 import { firewallCommand } from './commands/firewall';
 import { gpuCommand } from './commands/gpu';
 import { initCommand } from './commands/init';
+import { addLifecycleCommands } from './commands/lifecycle-commands';
 import { logsCommand } from './commands/logs';
+import { addModelCommands } from './commands/model-program';
+import { p2pPingCommand } from './commands/p2p-ping';
+import { addPaymentCommands } from './commands/payout';
 import { registerCommand } from './commands/register';
 import { startCommand } from './commands/start';
 import { statsCommand } from './commands/stats';
@@ -24,6 +28,7 @@ Exit codes:
   1  the command failed (the message says what to do next)
   2  usage error: unknown command, bad flag or value
   3  no node daemon is running (stop, status, stats)
+  (doctor exits 1 when a check fails; model pull exits 1 when it refuses a model that will not fit)
 
 Files (in $XDG_CONFIG_HOME/infernet, else ~/.config/infernet):
   config.json  identity and settings (0600)
@@ -124,6 +129,11 @@ export function buildProgram(
     .addOption(new Option('--log-to-file', 'log to daemon.log (the detached daemon)').hideHelp())
     .option('--name <name>', 'node name shown to others')
     .option('--no-advertise', 'never publish an address or port')
+    .option(
+      '--p2p-port <port>',
+      'TCP port for peer connections (env INFERNET_P2P_PORT; default 46337)',
+    )
+    .option('--no-p2p', 'open no P2P port (env INFERNET_P2P=off)')
     .option('--max-concurrent <n>', `jobs to run at once, 1–${POLL_MAX_JOBS} (default 2)`)
     .option(
       '--drain-timeout <seconds>',
@@ -204,6 +214,30 @@ export function buildProgram(
         firewallCommand(context, tool, flags),
       ),
     );
+
+  program
+    .command('p2p')
+    .description('talk to another node over its P2P port')
+    .command('ping')
+    .description('connect to a peer, prove both keys, ask for its info and ping it')
+    .argument('<address>', 'host:port, [ipv6]:port, or a host (port 46337)')
+    .option('--json', 'print JSON')
+    .action(
+      record(async (address: string, flags: { json?: boolean }) =>
+        p2pPingCommand(context, address, flags),
+      ),
+    );
+
+  addModelCommands(program, {
+    context,
+    record,
+    withEngine: (command) => withEngine(command, { manyModels: true }),
+    withControlPlane,
+  });
+
+  addLifecycleCommands(program, context, record);
+
+  addPaymentCommands(program, { context, record, withControlPlane });
 
   return { program, outcome };
 }

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isHexKey, parsePrivateKey, publicKeyFromPrivateKey } from '@infernet/auth';
-import { ModelNameSchema, POLL_MAX_JOBS } from '@infernet/protocol';
+import { DEFAULT_P2P_PORT, ModelNameSchema, POLL_MAX_JOBS } from '@infernet/protocol';
 import { UsageError } from './cli-error';
 
 /** The environment as a plain record; `readProcessEnvironment` is the only reader of `process.env`. */
@@ -49,6 +49,13 @@ export const SettingsSchema = z.object({
       drainTimeoutSeconds: z.coerce.number().min(0).max(3600).optional(),
     })
     .optional(),
+  /** The P2P listener (TCP, dual-stack); `port` 0 picks a free one. */
+  p2p: z
+    .object({
+      enabled: z.boolean().optional(),
+      port: z.coerce.number().int().min(0).max(65535).optional(),
+    })
+    .optional(),
   logLevel: z.enum(LOG_LEVELS).optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -75,6 +82,7 @@ export interface CliConfig {
   };
   maxConcurrentJobs: number;
   drainTimeoutMs: number;
+  p2p: { enabled: boolean; port: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -124,10 +132,22 @@ export function settingsFromEnvironment(environment: Environment): Settings {
       },
       engine: { kind: engineKind, url: engineUrl, models: models?.length ? models : undefined },
       daemon: { maxConcurrentJobs: environment.INFERNET_MAX_CONCURRENT_JOBS || undefined },
+      p2p: {
+        enabled: onOff(environment.INFERNET_P2P, 'INFERNET_P2P'),
+        port: environment.INFERNET_P2P_PORT || undefined,
+      },
       logLevel: environment.INFERNET_LOG_LEVEL || undefined,
     },
     'the environment (INFERNET_* variables)',
   );
+}
+
+/** "on"/"off" (also 1/0, true/false) → a boolean; unset → undefined. */
+function onOff(value: string | undefined, name: string): boolean | undefined {
+  if (!value) return undefined;
+  if (['on', '1', 'true'].includes(value.toLowerCase())) return true;
+  if (['off', '0', 'false'].includes(value.toLowerCase())) return false;
+  throw new UsageError(`${name} must be on or off, not "${value}".`);
 }
 
 /** "0.0.0.0:11434" or "gpu-box" → a URL the client can dial, as the Ollama CLI does. */
@@ -198,6 +218,10 @@ export function resolveConfig({
     },
     maxConcurrentJobs: settings.daemon?.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS,
     drainTimeoutMs: (settings.daemon?.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1000,
+    p2p: {
+      enabled: settings.p2p?.enabled ?? true,
+      port: settings.p2p?.port ?? DEFAULT_P2P_PORT,
+    },
     logLevel: settings.logLevel ?? 'info',
   });
 }

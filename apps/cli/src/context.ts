@@ -56,6 +56,9 @@ export interface SharedFlags {
   maxConcurrent?: string;
   drainTimeout?: string;
   advertise?: boolean;
+  /** Commander's `--no-p2p`: false only when given. */
+  p2p?: boolean;
+  p2pPort?: string;
   logLevel?: string;
 }
 
@@ -71,6 +74,7 @@ export function settingsFromFlags(flags: SharedFlags): Settings {
       },
       engine: { kind: flags.engine, url: flags.engineUrl, models },
       daemon: { maxConcurrentJobs: flags.maxConcurrent, drainTimeoutSeconds: flags.drainTimeout },
+      p2p: { enabled: flags.p2p === false ? false : undefined, port: flags.p2pPort },
       logLevel: flags.logLevel,
     },
     'the command-line flags',

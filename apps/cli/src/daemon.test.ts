@@ -94,7 +94,15 @@ describe('infernet start --foreground', () => {
     expect(ready).toMatchObject({ nodeId: `node-${PUBLIC_KEY.slice(0, 16)}`, models: ['demo'] });
 
     const register = ofPath(plane.received, '/register')[0];
-    expect(Object.keys(register?.body ?? {}).sort()).toEqual(['name', 'node_id', 'specs']);
+    expect(Object.keys(register?.body ?? {}).sort()).toEqual([
+      'address',
+      'name',
+      'node_id',
+      'port',
+      'specs',
+    ]);
+    // Outbound-only by default: both sent as null, clearing anything published before.
+    expect(register?.body).toMatchObject({ address: null, port: null });
     expect(register?.body.specs).toEqual({ gpus: [], gpu_count: 0, served_models: ['demo'] });
 
     const completion = await waitFor(() => ofPath(plane.received, '/complete')[0], {

@@ -31,6 +31,33 @@ describe('listServedModels', () => {
   });
 });
 
+describe('listServedModels with a fit check', () => {
+  const fits = (model: { name: string }) => !model.name.includes('405b');
+  const ollamaWith = (names: string[]): Engine => ({ ...engineWith(names), kind: 'ollama' });
+
+  it('leaves out the models that do not fit, and names them', async () => {
+    await expect(
+      listServedModels(ollamaWith(['llama3.1:8b', 'llama3.1:405b']), [], undefined, { fits }),
+    ).resolves.toEqual({ served: ['llama3.1:8b'], missing: [], tooLarge: ['llama3.1:405b'] });
+  });
+
+  it('does not serve a configured model that does not fit, nor call it missing', async () => {
+    await expect(
+      listServedModels(ollamaWith(['llama3.1:8b', 'llama3.1:405b']), ['llama3.1:405b'], undefined, {
+        fits,
+      }),
+    ).resolves.toEqual({ served: [], missing: [], tooLarge: ['llama3.1:405b'] });
+  });
+
+  it('serves all an OpenAI-compatible server lists: it has loaded them already', async () => {
+    const server: Engine = { ...engineWith(['llama3.1:405b']), kind: 'openai-compatible' };
+    await expect(listServedModels(server, [], undefined, { fits })).resolves.toEqual({
+      served: ['llama3.1:405b'],
+      missing: [],
+    });
+  });
+});
+
 describe('buildNodeSpecs', () => {
   it('keeps only coarse GPU capabilities and valid model names', () => {
     const capabilities = {

@@ -1,4 +1,4 @@
-import type { Engine } from '@infernet/engines';
+import type { Engine, EngineModel } from '@infernet/engines';
 import { createNodeRunner, detectGpus, toCapabilities, type GpuDetection } from '@infernet/gpu';
 import { sanitizeNodeSpecs, type GpuCapability, type NodeSpecs } from '@infernet/protocol';
 
@@ -10,35 +10,46 @@ export interface ServedModels {
   served: string[];
   /** Configured models the engine does not have (not pulled yet). */
   missing: string[];
+  /** Models the engine has that will not fit this node's memory, so are not advertised. */
+  tooLarge?: string[];
   /** Set when the engine could not be asked at all. */
   engineError?: unknown;
 }
 
 /**
- * The models this node offers: what the engine has, narrowed to the
- * configured list when there is one. A configured "qwen2.5" matches the
+ * The models this node offers: what the engine has and fits (when `fits`
+ * is given), narrowed to the configured list when there is one. A configured "qwen2.5" matches the
  * engine's "qwen2.5:latest", as Ollama itself resolves it.
  */
 export async function listServedModels(
   engine: Engine,
   configured: readonly string[],
   signal?: AbortSignal,
+  { fits }: { fits?: (model: EngineModel) => boolean } = {},
 ): Promise<ServedModels> {
-  let available: string[];
+  let models: EngineModel[];
   try {
-    available = (await engine.listModels(signal ? { signal } : {})).map((model) => model.name);
+    models = await engine.listModels(signal ? { signal } : {});
   } catch (error) {
     return { served: [], missing: [...configured], engineError: error };
   }
-  if (configured.length === 0) return { served: available, missing: [] };
+  // A model that will not fit is never advertised: loading it would fail every job sent here.
+  // An OpenAI-compatible server lists only what it has already loaded, so it fits by definition.
+  const check = engine.kind === 'ollama' ? fits : undefined;
+  const tooLarge = check ? models.filter((model) => !check(model)).map((model) => model.name) : [];
+  const available = models.map((model) => model.name).filter((name) => !tooLarge.includes(name));
+  const withTooLarge = tooLarge.length > 0 ? { tooLarge } : {};
+  if (configured.length === 0) return { served: available, missing: [], ...withTooLarge };
   const served: string[] = [];
   const missing: string[] = [];
   for (const wanted of configured) {
-    const match = available.find((name) => name === wanted || name === `${wanted}:latest`);
-    if (match) served.push(match);
-    else missing.push(wanted);
+    const match = [...available, ...tooLarge].find(
+      (name) => name === wanted || name === `${wanted}:latest`,
+    );
+    if (match === undefined) missing.push(wanted);
+    else if (available.includes(match)) served.push(match);
   }
-  return { served, missing };
+  return { served, missing, ...withTooLarge };
 }
 
 /**

@@ -19,6 +19,7 @@ import { renderReferencePage } from './openapi/reference-page';
 import { chatRoutes } from './routes/chat-routes';
 import { embeddingRoutes } from './routes/embeddings-routes';
 import { healthRoutes } from './routes/health-routes';
+import { nodePayoutRoutes } from './routes/node-payout-routes';
 import { nodeRoutes } from './routes/node-routes';
 import { openAiRoutes } from './routes/openai-routes';
 import { publicRoutes } from './routes/public-routes';
@@ -47,6 +48,8 @@ export function createApp(dependencies: ServerDependencies) {
   app.use('/v1/*', identifyKeys);
   // After anything that sets `consumerIdentity` (API keys), before every route.
   useRequestLimits(app, dependencies.limits);
+  // Before nodeRoutes: its `*` signature check must not see these routes too (see the file).
+  app.route('/api/v1/node', nodePayoutRoutes(dependencies));
   app.route('/api/v1/node', nodeRoutes(dependencies));
   app.route('/api/chat', chatRoutes(dependencies));
   app.route('/api/auth', authRoutes(dependencies));

@@ -8,6 +8,14 @@ export {
   type KeyPair,
 } from './keys';
 export { decodeNpub, decodeNsec, encodeNpub, encodeNsec } from './nip19';
+export {
+  p2pChallenge,
+  p2pHandshakeDigest,
+  signP2pHandshake,
+  verifyP2pHandshake,
+  type P2pHandshakeTranscript,
+  type P2pRole,
+} from './p2p-handshake';
 export { parseEnvelopeHeader, type ParseEnvelopeResult } from './parse-envelope-header';
 export { defaultRandomBytes, type RandomBytes } from './random-bytes';
 export { MemoryReplayStore, type ReplayStore } from './replay-store';

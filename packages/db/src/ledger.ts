@@ -84,6 +84,17 @@ interface EntryRow {
   created_at: unknown;
 }
 
+function toEntry(row: EntryRow): LedgerEntry {
+  return {
+    transactionId: row.transaction_id,
+    kind: row.kind,
+    jobId: row.job_id,
+    account: row.account,
+    amount: row.amount,
+    createdAt: toDate(row.created_at),
+  };
+}
+
 /** Normalises numeric text ("1.500000000000" → "1.5") so balances compare as strings. */
 const NORMALISED_AMOUNT = (column: string) => `trim_scale(${column})::text`;
 
@@ -109,14 +120,21 @@ export function createLedgerQueries(client: SqlClient): LedgerQueries {
          ORDER BY entries.id`,
         [jobId],
       );
-      return rows.map((row): LedgerEntry => ({
-        transactionId: row.transaction_id,
-        kind: row.kind,
-        jobId: row.job_id,
-        account: row.account,
-        amount: row.amount,
-        createdAt: toDate(row.created_at),
-      }));
+      return rows.map(toEntry);
+    },
+
+    async recentEntries(account, limit) {
+      const rows = await client.query<EntryRow>(
+        `SELECT entries.transaction_id, transactions.kind, transactions.job_id, entries.account,
+                ${NORMALISED_AMOUNT('entries.amount')} AS amount, entries.created_at
+         FROM ledger_entries entries
+         JOIN ledger_transactions transactions ON transactions.id = entries.transaction_id
+         WHERE entries.account = $1
+         ORDER BY entries.created_at DESC, entries.id DESC
+         LIMIT $2`,
+        [account, limit],
+      );
+      return rows.map(toEntry);
     },
   };
 }

@@ -77,6 +77,7 @@ describe('migrations', () => {
       'jobs',
       'ledger_entries',
       'ledger_transactions',
+      'provider_payouts',
       'providers',
       'rate_limits',
       'replay_nonces',

@@ -16,6 +16,7 @@ import { createProviderQueries } from './providers';
 import { createReplayStore } from './replay';
 import { createRateLimitQueries } from './rate-limits';
 import { createLedgerQueries } from './ledger';
+import { createPayoutQueries } from './payouts';
 import type { SqlClient } from './sql-client';
 import type { Database, OpenDatabaseOptions } from './types';
 
@@ -73,6 +74,7 @@ function assemble(parts: DatabaseParts): Database {
     replay: createReplayStore(client),
     rateLimits: createRateLimitQueries(client),
     ledger: createLedgerQueries(client),
+    payouts: createPayoutQueries(client),
     notifications: hub,
     accounts: createAccountQueries(client),
     retention: createContentRetentionQueries(client),

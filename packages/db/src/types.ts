@@ -349,6 +349,26 @@ export interface LedgerQueries {
   /** Sum of the account's entries as an exact decimal string ("0" when none). */
   balance(account: string): Promise<string>;
   entriesForJob(jobId: string): Promise<LedgerEntry[]>;
+  /** The account's entries, newest first, at most `limit`. */
+  recentEntries(account: string, limit: number): Promise<LedgerEntry[]>;
+}
+
+/** Where a provider wants one coin paid out (see protocol's payout-coins). */
+export interface PayoutRecord {
+  providerId: string;
+  /** A coin id such as `USDC_BASE`. */
+  coin: string;
+  address: string;
+  createdAt: Date;
+  /** When the address last changed; setting the same address again keeps it. */
+  updatedAt: Date;
+}
+
+export interface PayoutQueries {
+  /** Sets the provider's address for `coin`, replacing the one it had. */
+  set(input: { providerId: string; coin: string; address: string }): Promise<PayoutRecord>;
+  /** The provider's payout addresses, by coin id. */
+  list(providerId: string): Promise<PayoutRecord[]>;
 }
 
 export interface StoredEvent {
@@ -471,6 +491,7 @@ export interface Database {
   readonly replay: ReplayStore;
   readonly rateLimits: RateLimitQueries;
   readonly ledger: LedgerQueries;
+  readonly payouts: PayoutQueries;
   readonly notifications: Notifications;
   readonly accounts: AccountQueries;
   readonly retention: ContentRetentionQueries;

@@ -39,6 +39,25 @@ export interface EngineModel {
   name: string;
   /** Bytes on disk when the engine reports it. */
   sizeBytes: number | null;
+  /** Parameters, e.g. 3_200_000_000 for Ollama's "3.2B"; absent when the engine does not say. */
+  parameterCount?: number;
+  /** The weights' quantization as the engine names it, e.g. "Q4_K_M" or "F16". */
+  quantization?: string;
+}
+
+/** One progress report of a pull, as Ollama streams them. */
+export interface PullProgress {
+  /** e.g. "pulling manifest", "pulling 6a0746a1ec1a", "verifying sha256 digest", "success". */
+  status: string;
+  digest?: string;
+  /** Bytes of the layer being downloaded, when known. */
+  total?: number;
+  completed?: number;
+}
+
+export interface PullOptions {
+  onProgress?: (progress: PullProgress) => void;
+  signal?: AbortSignal;
 }
 
 export interface EngineHealth {
@@ -68,6 +87,14 @@ export interface Engine {
    */
   embed(request: EmbedRequest, options?: { signal?: AbortSignal }): Promise<EmbedResult>;
   listModels(options?: { signal?: AbortSignal }): Promise<EngineModel[]>;
+  /**
+   * Downloads a model into the engine, reporting progress as it goes.
+   * Engines that cannot pull (OpenAI-compatible servers load their model
+   * at start) reject with `InfernetError('BAD_REQUEST')` saying so.
+   */
+  pull(model: string, options?: PullOptions): Promise<void>;
+  /** Deletes a pulled model; rejects like `pull` where the engine cannot. */
+  remove(model: string, options?: { signal?: AbortSignal }): Promise<void>;
   /** Resolves `{ ok: false, detail }` when the engine is unreachable; rejects only on abort. */
   health(options?: { signal?: AbortSignal }): Promise<EngineHealth>;
 }

@@ -7,9 +7,12 @@ export type {
   EngineHealth,
   EngineKind,
   EngineModel,
+  PullOptions,
+  PullProgress,
 } from './engine';
 export type { Fetch } from './fetch';
 export { createEngine } from './create-engine';
+export { parseParameterCount } from './parameter-count';
 export type { EngineConfig } from './create-engine';
 export { DEFAULT_OLLAMA_HOST, createOllamaEngine } from './ollama-engine';
 export type { OllamaEngineOptions } from './ollama-engine';

@@ -10,7 +10,7 @@ import {
 } from '@infernet/testkit';
 import type { FakeEngineServer } from '@infernet/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatChunk, ChatStreamRequest } from './engine';
+import type { ChatChunk, ChatStreamRequest, PullProgress } from './engine';
 import { createOllamaEngine } from './ollama-engine';
 
 const messages: ChatMessage[] = [
@@ -79,9 +79,61 @@ describe('createOllamaEngine', () => {
     fake = await startFakeOllama({ models: ['llama3.2:latest', 'qwen2.5:0.5b'] });
     const models = await createOllamaEngine({ host: fake.url }).listModels();
     expect(models).toEqual([
-      { name: 'llama3.2:latest', sizeBytes: 1_000_000_000 },
-      { name: 'qwen2.5:0.5b', sizeBytes: 1_000_000_001 },
+      {
+        name: 'llama3.2:latest',
+        sizeBytes: 1_000_000_000,
+        parameterCount: 3_200_000_000,
+        quantization: 'Q4_K_M',
+      },
+      {
+        name: 'qwen2.5:0.5b',
+        sizeBytes: 1_000_000_001,
+        parameterCount: 500_000_000,
+        quantization: 'Q4_K_M',
+      },
     ]);
+  });
+
+  it('pulls a model, reporting each progress line, and then lists it', async () => {
+    fake = await startFakeOllama({ models: ['llama3.2:latest'] });
+    const engine = createOllamaEngine({ host: fake.url });
+    const progress: PullProgress[] = [];
+    await engine.pull('qwen2.5:0.5b', { onProgress: (update) => progress.push(update) });
+    expect(progress[0]).toEqual({ status: 'pulling manifest' });
+    expect(progress.at(-1)).toEqual({ status: 'success' });
+    const download = progress.filter((update) => update.total !== undefined);
+    expect(download.map((update) => update.completed! / update.total!)).toEqual([
+      0, 0.25, 0.5, 0.75, 1,
+    ]);
+    expect(download[0]!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(fake.calls.find((call) => call.path === '/api/pull')?.body).toEqual({
+      name: 'qwen2.5:0.5b',
+      stream: true,
+    });
+    expect((await engine.listModels()).map((model) => model.name)).toEqual([
+      'llama3.2:latest',
+      'qwen2.5:0.5b',
+    ]);
+  });
+
+  it('fails a pull the registry refuses with the engine’s own message', async () => {
+    fake = await startFakeOllama({ registry: ['llama3.2:1b'] });
+    const engine = createOllamaEngine({ host: fake.url });
+    await expect(engine.pull('no-such-model')).rejects.toMatchObject({
+      code: 'ENGINE_ERROR',
+      message: expect.stringContaining('pull model manifest: file does not exist'),
+    });
+  });
+
+  it('removes a model, and names one that is not there', async () => {
+    fake = await startFakeOllama({ models: ['llama3.2:latest', 'qwen2.5:0.5b'] });
+    const engine = createOllamaEngine({ host: fake.url });
+    await engine.remove('llama3.2');
+    expect((await engine.listModels()).map((model) => model.name)).toEqual(['qwen2.5:0.5b']);
+    await expect(engine.remove('llama3.2')).rejects.toMatchObject({
+      code: 'ENGINE_ERROR',
+      message: expect.stringContaining("model 'llama3.2' not found"),
+    });
   });
 
   it('reports health from the version endpoint', async () => {

@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama';
-import type { AbortableAsyncIterator, ChatResponse } from 'ollama';
+import type { AbortableAsyncIterator, ChatResponse, ProgressResponse } from 'ollama';
 import type {
   ChatChunk,
   ChatStreamRequest,
@@ -8,11 +8,13 @@ import type {
   Engine,
   EngineHealth,
   EngineModel,
+  PullOptions,
 } from './engine';
 import { checkVectorCount } from './embed-result';
 import { displayUrl, toEngineError } from './engine-error';
 import { fetchWithSignal, globalFetch } from './fetch';
 import type { Fetch } from './fetch';
+import { parseParameterCount } from './parameter-count';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
@@ -104,10 +106,51 @@ export function createOllamaEngine(options: OllamaEngineOptions = {}): Engine {
   async function listModels({ signal }: { signal?: AbortSignal } = {}): Promise<EngineModel[]> {
     try {
       const { models } = await clientFor(signal).list();
-      return models.map((model) => ({
-        name: model.name,
-        sizeBytes: typeof model.size === 'number' ? model.size : null,
-      }));
+      return models.map((model) => {
+        const parameterCount = parseParameterCount(model.details?.parameter_size);
+        const quantization = model.details?.quantization_level;
+        return {
+          name: model.name,
+          sizeBytes: typeof model.size === 'number' ? model.size : null,
+          ...(parameterCount === undefined ? {} : { parameterCount }),
+          ...(quantization ? { quantization } : {}),
+        };
+      });
+    } catch (error) {
+      throw toEngineError(error, context(signal));
+    }
+  }
+
+  /** `POST /api/pull`, streamed: Ollama sends a progress line per status and per chunk of each layer. */
+  async function pull(model: string, { onProgress, signal }: PullOptions = {}): Promise<void> {
+    signal?.throwIfAborted();
+    let stream: AbortableAsyncIterator<ProgressResponse> | undefined;
+    try {
+      stream = await clientFor(signal).pull({ model, stream: true });
+      let succeeded = false;
+      // The client throws on an `{"error": …}` line, which is how Ollama reports an unknown model.
+      for await (const part of stream) {
+        onProgress?.({
+          status: part.status,
+          ...(part.digest ? { digest: part.digest } : {}),
+          ...(typeof part.total === 'number' ? { total: part.total } : {}),
+          ...(typeof part.completed === 'number' ? { completed: part.completed } : {}),
+        });
+        if (part.status === 'success') succeeded = true;
+      }
+      if (!succeeded) throw new Error(`the pull of ${model} ended before "success"`);
+    } catch (error) {
+      throw toEngineError(error, context(signal));
+    } finally {
+      stream?.abort();
+    }
+  }
+
+  /** `DELETE /api/delete`. */
+  async function remove(model: string, { signal }: { signal?: AbortSignal } = {}): Promise<void> {
+    signal?.throwIfAborted();
+    try {
+      await clientFor(signal).delete({ model });
     } catch (error) {
       throw toEngineError(error, context(signal));
     }
@@ -131,7 +174,7 @@ export function createOllamaEngine(options: OllamaEngineOptions = {}): Engine {
     }
   }
 
-  return { kind: 'ollama', label: 'ollama', chat, embed, listModels, health };
+  return { kind: 'ollama', label: 'ollama', chat, embed, listModels, pull, remove, health };
 }
 
 /**

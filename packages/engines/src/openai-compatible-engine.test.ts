@@ -79,6 +79,17 @@ describe('createOpenAiCompatibleEngine', () => {
     expect(fake.calls[0]?.path).toBe('/v1/models');
   });
 
+  it('cannot pull or remove models, and says what to do instead', async () => {
+    fake = await startFakeOpenAi({ models: [model] });
+    const engine = createOpenAiCompatibleEngine({ baseUrl: fake.url, label: 'vllm' });
+    await expect(engine.pull('qwen2.5:7b')).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('`vllm serve qwen2.5:7b`'),
+    });
+    await expect(engine.remove(model)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(fake.calls).toHaveLength(0);
+  });
+
   it('sends the API key as a bearer token', async () => {
     fake = await startFakeOpenAi({ models: [model], apiKey: 'sk-local' });
     const withKey = createOpenAiCompatibleEngine({ baseUrl: fake.baseUrl, apiKey: 'sk-local' });

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { InfernetError } from '@infernet/protocol';
 import type {
   ChatChunk,
   ChatStreamRequest,
@@ -143,7 +144,26 @@ export function createOpenAiCompatibleEngine(options: OpenAiCompatibleEngineOpti
     }
   }
 
-  return { kind: 'openai-compatible', label, chat, embed, listModels, health };
+  /** An OpenAI-compatible server loads its model when it starts; there is no API to fetch another. */
+  const cannot = (action: string, model: string) =>
+    Promise.reject(
+      new InfernetError(
+        'BAD_REQUEST',
+        `${label} at ${url} is an OpenAI-compatible server, which cannot ${action} models through its API: ` +
+          `${action === 'pull' ? 'start it with' : 'restart it without'} ${model} instead (for vLLM: \`vllm serve ${model}\`).`,
+      ),
+    );
+
+  return {
+    kind: 'openai-compatible',
+    label,
+    chat,
+    embed,
+    listModels,
+    pull: (model) => cannot('pull', model),
+    remove: (model) => cannot('remove', model),
+    health,
+  };
 }
 
 /** vLLM, llama.cpp and SGLang all serve the API under `/v1`; operators often give only the origin. */

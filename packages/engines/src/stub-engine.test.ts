@@ -60,6 +60,12 @@ describe('createStubEngine', () => {
     expect(await engine.health()).toMatchObject({ ok: true });
   });
 
+  it('has nothing to pull or remove', async () => {
+    const engine = createStubEngine();
+    await expect(engine.pull('llama3.2')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(engine.remove('demo')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('stops between tokens when aborted', async () => {
     const engine = createStubEngine({ tokenDelayMs: 1000 });
     const controller = new AbortController();

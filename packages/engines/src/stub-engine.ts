@@ -1,4 +1,4 @@
-import { DEMO_ENGINE_LABEL } from '@infernet/protocol';
+import { DEMO_ENGINE_LABEL, InfernetError } from '@infernet/protocol';
 import { abortableDelay } from './abortable-delay';
 import { countWords } from './count-words';
 import type {
@@ -108,5 +108,22 @@ export function createStubEngine(options: StubEngineOptions = {}): Engine {
     return { ok: true, detail: 'demo engine: canned answers, no model runs' };
   }
 
-  return { kind: 'stub', label: DEMO_ENGINE_LABEL, chat, embed, listModels, health };
+  const cannot = (action: string) =>
+    Promise.reject(
+      new InfernetError(
+        'BAD_REQUEST',
+        `The demo engine has no models to ${action}: use Ollama (\`--engine ollama\`) to pull real ones.`,
+      ),
+    );
+
+  return {
+    kind: 'stub',
+    label: DEMO_ENGINE_LABEL,
+    chat,
+    embed,
+    listModels,
+    pull: () => cannot('pull'),
+    remove: () => cannot('remove'),
+    health,
+  };
 }

@@ -8,3 +8,5 @@ export * from './public-api';
 export * from './openai';
 export * from './accounts';
 export * from './embeddings';
+export * from './p2p';
+export * from './payout-coins';

@@ -6,13 +6,18 @@ import {
   dataEnvelope,
   EventsResponseSchema,
   HeartbeatResponseSchema,
+  ListPaymentsResponseSchema,
+  ListPayoutsResponseSchema,
   LONG_POLL_MAX_WAIT_SECONDS,
   MeResponseSchema,
   PollResponseSchema,
   RegisterResponseSchema,
   ReleaseResponseSchema,
   RemoveResponseSchema,
+  SetPayoutResponseSchema,
   type CompleteRequest,
+  type ListPaymentsResponse,
+  type PayoutRow,
   type HeartbeatRequest,
   type JobStatus,
   type NodeEvent,
@@ -244,6 +249,40 @@ export class NodeClient {
     options: CallOptions = {},
   ): Promise<{ id: string; status: JobStatus }> {
     return this.#post(path`/api/v1/node/jobs/${jobId}/release`, body, ReleaseResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Sets where this node is paid in `coin` (an id from the coin list, e.g.
+   * `USDC_BASE`), replacing the address it had for that coin. The server
+   * checks the address format and answers 400 naming what it accepts.
+   */
+  async setPayout(
+    body: { coin: string; address: string },
+    options: CallOptions = {},
+  ): Promise<{ payout: PayoutRow }> {
+    return this.#post(path`/api/v1/node/payouts/set`, body, SetPayoutResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  /** This node's payout addresses, one per coin. */
+  async listPayouts(options: CallOptions = {}): Promise<{ payouts: PayoutRow[] }> {
+    return this.#post(path`/api/v1/node/payouts/list`, {}, ListPayoutsResponseSchema, {
+      ...options,
+      idempotent: true,
+    });
+  }
+
+  /** This node's recent earnings (newest first, at most `limit`, default 50) and its balance. */
+  async listPayments(
+    body: { limit?: number } = {},
+    options: CallOptions = {},
+  ): Promise<ListPaymentsResponse> {
+    return this.#post(path`/api/v1/node/payments/list`, body, ListPaymentsResponseSchema, {
       ...options,
       idempotent: true,
     });

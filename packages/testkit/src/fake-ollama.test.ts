@@ -129,4 +129,73 @@ describe('startFakeOllama', () => {
     expect(contents).toEqual(['a', 'b']);
     await reader.cancel();
   });
+
+  it('streams pull progress as Ollama does, then lists the model', async () => {
+    fake = await startFakeOllama({ models: [] });
+    const response = await fetch(`${fake.url}/api/pull`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'llama3.2:1b', stream: true }),
+    });
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson');
+    const lines = parseLines(await response.text());
+    expect(lines.map((line) => line.status)).toEqual([
+      'pulling manifest',
+      ...Array<string>(5).fill(lines[1]!.status as string),
+      'verifying sha256 digest',
+      'writing manifest',
+      'success',
+    ]);
+    expect(lines[1]).toMatchObject({
+      status: expect.stringMatching(/^pulling [0-9a-f]{12}$/),
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      total: expect.any(Number),
+      completed: 0,
+    });
+    expect(lines[5]!.completed).toBe(lines[5]!.total);
+    const tags = (await (await fetch(`${fake.url}/api/tags`)).json()) as {
+      models: { name: string; details: { parameter_size: string } }[];
+    };
+    expect(tags.models).toMatchObject([{ name: 'llama3.2:1b', details: { parameter_size: '1B' } }]);
+  });
+
+  it('answers an unknown model in a pull with an error line, as Ollama does', async () => {
+    fake = await startFakeOllama({ registry: ['llama3.2:1b'] });
+    const response = await fetch(`${fake.url}/api/pull`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'nope' }),
+    });
+    expect(response.status).toBe(200);
+    expect(parseLines(await response.text())).toEqual([
+      { status: 'pulling manifest' },
+      { error: 'pull model manifest: file does not exist' },
+    ]);
+  });
+
+  it('shows a model and deletes it', async () => {
+    fake = await startFakeOllama({ models: ['llama3.2:latest'] });
+    const show = await fetch(`${fake.url}/api/show`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'llama3.2' }),
+    });
+    expect(await show.json()).toMatchObject({
+      details: { quantization_level: 'Q4_K_M' },
+      model_info: { 'general.architecture': 'llama', 'llama.context_length': 131072 },
+    });
+    const removed = await fetch(`${fake.url}/api/delete`, {
+      method: 'DELETE',
+      body: JSON.stringify({ model: 'llama3.2' }),
+    });
+    expect(removed.status).toBe(200);
+    const again = await fetch(`${fake.url}/api/delete`, {
+      method: 'DELETE',
+      body: JSON.stringify({ model: 'llama3.2' }),
+    });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toEqual({ error: "model 'llama3.2' not found" });
+    const missing = await fetch(`${fake.url}/api/show`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'llama3.2' }),
+    });
+    expect(missing.status).toBe(404);
+  });
 });

@@ -20,6 +20,7 @@ export {
   toFloat32Base64,
 } from './fake-embeddings';
 export { FAKE_OLLAMA_VERSION, startFakeOllama } from './fake-ollama';
+export type { FakeOllamaOptions } from './fake-ollama';
 export { FAKE_NIM_API_KEY, FAKE_NIM_MODEL, startFakeNim } from './fake-nim';
 export type { FakeNimOptions, FakeNimServer } from './fake-nim';
 export { startFakeOpenAi } from './fake-openai';

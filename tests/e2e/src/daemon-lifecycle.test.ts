@@ -1,42 +1,14 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InfernetClient, type JobStreamEvent } from '@infernetprotocol/sdk';
 import { startFakeOllama, waitFor } from '@infernet/testkit';
-import {
-  REPOSITORY_ROOT,
-  startServerProcess,
-  temporaryHome,
-  type ServerProcess,
-} from './processes';
+import { startServerProcess, temporaryHome, type ServerProcess } from './processes';
+import { runInfernet } from './infernet-binary';
 
 const MODEL = 'llama3.2:1b';
 const REPLY = Array.from({ length: 40 }, (_, index) => `word${index} `);
-const BINARY = join(REPOSITORY_ROOT, 'apps/cli/bin/infernet.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `infernet` binary to completion in the given environment. */
-function infernet(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BINARY, ...args],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 120_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
-}
 
 interface Home {
   env: Record<string, string>;
@@ -69,7 +41,7 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
       remove: () => home.remove(),
     };
     homes.push(created);
-    const init = await infernet(['init', '--no-advertise'], created.env);
+    const init = await runInfernet(['init', '--no-advertise'], created.env);
     expect(init.code).toBe(0);
     return created;
   }
@@ -111,11 +83,11 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
 
   it('finishes the job in flight before `infernet stop` lets the daemon exit', async () => {
     const home = await newHome();
-    const idle = await infernet(['stop'], home.env);
+    const idle = await runInfernet(['stop'], home.env);
     expect(idle.code).toBe(3);
     expect(idle.stderr).toContain('No node daemon is running');
 
-    const started = await infernet(['start'], home.env);
+    const started = await runInfernet(['start'], home.env);
     expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
     const pid = Number(/pid (\d+)/.exec(started.stdout)?.[1]);
@@ -124,7 +96,7 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
     expect(statSync(home.file('daemon.sock')).mode & 0o777).toBe(0o600);
 
     const readStatus = async () => {
-      const status = await infernet(['status', '--json'], home.env);
+      const status = await runInfernet(['status', '--json'], home.env);
       expect(status.code).toBe(0);
       return JSON.parse(status.stdout) as {
         registered: boolean;
@@ -157,11 +129,11 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
     const status = await readStatus();
     expect(status.daemon).toMatchObject({ running: true, pid });
     expect(status.daemon.jobs).toEqual([expect.objectContaining({ id: job.jobId, model: MODEL })]);
-    const human = await infernet(['status'], home.env);
+    const human = await runInfernet(['status'], home.env);
     expect(human.stdout).toMatch(/Daemon\s+running, pid \d+/);
     expect(human.stdout).toContain(job.jobId);
 
-    const stopping = infernet(['stop'], home.env);
+    const stopping = runInfernet(['stop'], home.env);
     // Once the daemon is draining, the rest of the answer flows.
     await waitFor(() => readFileSync(home.file('daemon.log'), 'utf8').includes('shutting down'), {
       timeoutMs: 20_000,
@@ -182,7 +154,7 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
     expect(existsSync(home.file('daemon.sock'))).toBe(false);
 
     // The log says the same, in order: stop asked, the job finished, then the node stopped.
-    const logs = await infernet(['logs', '--json', '-n', '500'], home.env);
+    const logs = await runInfernet(['logs', '--json', '-n', '500'], home.env);
     expect(logs.code).toBe(0);
     const messages = logs.stdout
       .trim()
@@ -198,24 +170,24 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
     );
     expect(messages.at(-1)?.msg).toBe('node stopped');
 
-    const tail = await infernet(['logs', '-n', '2'], home.env);
+    const tail = await runInfernet(['logs', '-n', '2'], home.env);
     expect(tail.code).toBe(0);
     const lines = tail.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/INFO\s+node stopped/);
 
-    const stats = await infernet(['stats'], home.env);
+    const stats = await runInfernet(['stats'], home.env);
     expect(stats.code).toBe(3);
-    const status3 = await infernet(['status'], home.env);
+    const status3 = await runInfernet(['status'], home.env);
     expect(status3.code).toBe(3);
     expect(status3.stdout).toContain('not running');
   });
 
   it('counts served jobs and tokens in `infernet stats`', async () => {
     const home = await newHome();
-    expect((await infernet(['start'], home.env)).code).toBe(0);
+    expect((await runInfernet(['start'], home.env)).code).toBe(0);
     await waitFor(
-      async () => JSON.parse((await infernet(['status', '--json'], home.env)).stdout).registered,
+      async () => JSON.parse((await runInfernet(['status', '--json'], home.env)).stdout).registered,
       { timeoutMs: 20_000, description: 'the daemon registered' },
     );
     const client = new InfernetClient({ baseUrl: server.url });
@@ -228,7 +200,7 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
     // The daemon counts the job once the control plane confirmed its completion.
     const stats = await waitFor(
       async () => {
-        const run = await infernet(['stats', '--json'], home.env);
+        const run = await runInfernet(['stats', '--json'], home.env);
         return JSON.parse(run.stdout).jobs.completed === 1 ? run : undefined;
       },
       { timeoutMs: 10_000, description: 'the completed job counted' },
@@ -240,26 +212,26 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
       tokens: { served: REPLY.length },
       earnings: null,
     });
-    expect((await infernet(['stats'], home.env)).stdout).toMatch(/Jobs completed\s+1/);
-    expect((await infernet(['stop'], home.env)).code).toBe(0);
+    expect((await runInfernet(['stats'], home.env)).stdout).toMatch(/Jobs completed\s+1/);
+    expect((await runInfernet(['stop'], home.env)).code).toBe(0);
   });
 
   it('refuses a second daemon for the same config, and cleans up after a dead one', async () => {
     const home = await newHome();
-    expect((await infernet(['start'], home.env)).code).toBe(0);
-    const again = await infernet(['start'], home.env);
+    expect((await runInfernet(['start'], home.env)).code).toBe(0);
+    const again = await runInfernet(['start'], home.env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already runs for this config');
-    expect((await infernet(['stop'], home.env)).code).toBe(0);
+    expect((await runInfernet(['stop'], home.env)).code).toBe(0);
 
     // A pid file naming a process that is gone (a crash, a reboot) is stale.
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(home.file('daemon.pid'), `${dead}\n`, { mode: 0o600 });
-    const restarted = await infernet(['start'], home.env);
+    const restarted = await runInfernet(['start'], home.env);
     expect(restarted.code).toBe(0);
     expect(restarted.stderr).toContain('Removed a stale pid file');
-    expect((await infernet(['stop'], home.env)).code).toBe(0);
-    const none = await infernet(['stop'], home.env);
+    expect((await runInfernet(['stop'], home.env)).code).toBe(0);
+    const none = await runInfernet(['stop'], home.env);
     expect(none.code).toBe(3);
   });
 
@@ -273,14 +245,14 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
       JSON.stringify({ ...config, supabase: { serviceRoleKey: 'service-role-secret' } }),
       { mode: 0o600 },
     );
-    const shown = await infernet(['config', 'show', '--json'], home.env);
+    const shown = await runInfernet(['config', 'show', '--json'], home.env);
     expect(shown.code).toBe(0);
     expect(shown.stderr).toContain('supabase');
     expect(JSON.parse(shown.stdout)).toMatchObject({
       node: { privateKey: '[redacted]', name: 'lifecycle-node' },
       engine: { kind: 'ollama', url: ollama.url },
     });
-    const human = await infernet(['config', 'show'], home.env);
+    const human = await runInfernet(['config', 'show'], home.env);
     expect(human.stdout).toMatch(/Private key\s+\[redacted\]/);
     for (const output of [shown.stdout, human.stdout]) {
       expect(output).not.toContain(config.node.privateKey);
@@ -292,17 +264,17 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
   it('refuses a config other users can read until `infernet init` fixes it', async () => {
     const home = await newHome();
     chmodSync(home.file('config.json'), 0o644);
-    const refused = await infernet(['start'], home.env);
+    const refused = await runInfernet(['start'], home.env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('other users can read it');
     expect(refused.stderr).toContain('infernet init');
     expect(refused.stderr).toContain(`chmod 600 ${home.file('config.json')}`);
     expect(existsSync(home.file('daemon.pid'))).toBe(false);
 
-    const fixed = await infernet(['init'], home.env);
+    const fixed = await runInfernet(['init'], home.env);
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain('Fixed the permissions');
     expect(statSync(home.file('config.json')).mode & 0o777).toBe(0o600);
-    expect((await infernet(['config', 'show'], home.env)).code).toBe(0);
+    expect((await runInfernet(['config', 'show'], home.env)).code).toBe(0);
   });
 });

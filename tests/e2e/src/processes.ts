@@ -24,7 +24,7 @@ export interface ManagedProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-function manage(child: ChildProcess, label: string): ManagedProcess {
+export function manage(child: ChildProcess, label: string): ManagedProcess {
   const lines: string[] = [];
   const watchers = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
   const exited = new Promise<number | null>((resolveExit) =>

@@ -31,6 +31,7 @@ export async function configShowCommand(
       privateKey: identity ? REDACTED : null,
       advertise: config.advertise,
     },
+    p2p: config.p2p,
     engine: {
       kind: config.engine.kind,
       url: config.engine.url === undefined ? null : redactUrl(config.engine.url),
@@ -58,6 +59,7 @@ export async function configShowCommand(
     ['Public key', shown.node.npub ?? 'none'],
     ['Private key', shown.node.privateKey ?? 'none'],
     ['Advertise', shown.node.advertise ? 'yes' : 'no (outbound-only)'],
+    ['P2P', shown.p2p.enabled ? `TCP ${shown.p2p.port}` : 'off (--no-p2p)'],
     ['Engine', `${shown.engine.kind}${shown.engine.url ? ` at ${shown.engine.url}` : ''}`],
     ['Engine API key', shown.engine.apiKey ?? 'none'],
     ['Models', shown.engine.models.join(', ') || 'all the engine has'],

@@ -3,7 +3,9 @@ import { defaultNodeName } from '../config';
 import { loadConfig, requireIdentity, type CommandContext, type SharedFlags } from '../context';
 import { describeError } from '../daemon/connectivity';
 import { explainError } from '../explain-error';
-import { buildNodeSpecs, detectCapabilities, listServedModels } from '../node-specs';
+import { detectHardware } from '../hardware';
+import { fitsBudget } from '../model-fit';
+import { buildNodeSpecs, listServedModels } from '../node-specs';
 
 /**
  * Announces this node with a signed register. It sends the node id, a name
@@ -17,10 +19,10 @@ export async function registerCommand(
   const { output } = context;
   const config = requireIdentity(loadConfig(context, flags));
   const engine = context.createEngine(config.engine);
-  const [capabilities, models] = await Promise.all([
-    detectCapabilities(context.detectGpus),
-    listServedModels(engine, config.engine.models),
-  ]);
+  const { capabilities, memory } = await detectHardware(context.detectGpus);
+  const models = await listServedModels(engine, config.engine.models, undefined, {
+    fits: fitsBudget(memory),
+  });
   if (models.engineError) {
     output.error(
       `Warning: cannot list models from the ${engine.label} engine (${describeError(models.engineError).message}); registering with none. Start the engine (for Ollama: \`ollama serve\`) and the daemon will pick them up.`,
@@ -29,6 +31,11 @@ export async function registerCommand(
   if (models.missing.length > 0 && !models.engineError) {
     output.error(
       `Warning: not available in the engine: ${models.missing.join(', ')}. Pull them first (for Ollama: \`ollama pull ${models.missing[0]}\`).`,
+    );
+  }
+  if (models.tooLarge?.length) {
+    output.error(
+      `Warning: not advertised, too large for ${memory.description}: ${models.tooLarge.join(', ')}. See \`infernet model list\`.`,
     );
   }
   const name = config.nodeName ?? defaultNodeName(config.identity.publicKey);

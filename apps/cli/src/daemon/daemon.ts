@@ -3,13 +3,11 @@ import type { NodeSpecs } from '@infernet/protocol';
 import { ApiError, ConnectionError, type NodeClient } from '@infernetprotocol/sdk/node';
 import type { CliConfig, Identity } from '../config';
 import { defaultNodeName } from '../config';
-import {
-  buildNodeSpecs,
-  detectCapabilities,
-  listServedModels,
-  type GpuDetector,
-} from '../node-specs';
+import { detectHardware } from '../hardware';
+import { fitsBudget } from '../model-fit';
+import { buildNodeSpecs, listServedModels, type GpuDetector } from '../node-specs';
 import type { Logger } from '../output';
+import type { NodeP2p } from '../p2p/node-p2p';
 import { backoffDelayMs } from './backoff';
 import { delay, type Clock } from './clock';
 import { Connectivity, describeError } from './connectivity';
@@ -36,6 +34,8 @@ export interface DaemonDependencies {
   leaseKeepAliveMs?: number;
   /** The registry of running jobs, for a caller that reports them (the control socket). */
   runningJobs?: RunningJobs;
+  /** The P2P listener, told which models this node serves; its port is published only with `advertise`. */
+  p2p?: Pick<NodeP2p, 'port' | 'setServedModels'>;
 }
 
 /** How long the goodbye heartbeat may take before the daemon exits anyway. */
@@ -62,19 +62,29 @@ export async function runDaemon(
   const { identity } = config;
   const name = config.nodeName ?? defaultNodeName(identity.publicKey);
   const connectivity = new Connectivity({ logger, controlPlaneUrl: config.controlPlaneUrl });
-  const capabilities = await detectCapabilities(dependencies.detectGpus);
+  const hardware = await detectHardware(dependencies.detectGpus);
+  const { capabilities } = hardware;
   const engineState = { problem: undefined as string | undefined, served: [] as string[] };
 
   async function currentSpecs(): Promise<NodeSpecs> {
-    const models = await listServedModels(engine, config.engine.models, stop);
+    const models = await listServedModels(engine, config.engine.models, stop, {
+      fits: fitsBudget(hardware.memory),
+    });
     reportEngineState(models, engineState, { logger, engine, configured: config.engine.models });
     engineState.served = models.served;
+    dependencies.p2p?.setServedModels(models.served);
     return buildNodeSpecs(capabilities, models.served);
   }
-  // Outbound-only: no address or port is ever sent, whatever `advertise` says, until P2P lands.
+  // Never an address (the node does not know how others reach it); the P2P port only with
+  // `advertise`. Both are sent as null otherwise, so a node that turns advertising off has
+  // what it published before cleared on the control plane.
+  const published = {
+    address: null,
+    port: config.advertise ? (dependencies.p2p?.port ?? null) : null,
+  };
   const register = async () =>
     client.register(
-      { node_id: identity.nodeId, name, specs: await currentSpecs() },
+      { node_id: identity.nodeId, name, ...published, specs: await currentSpecs() },
       { signal: stop },
     );
 
@@ -109,6 +119,7 @@ export async function runDaemon(
     body: async () => ({
       // A draining node takes nothing new, so it is never shown as available.
       status: stop.aborted || slots.free === 0 ? 'busy' : 'available',
+      ...published,
       specs: await currentSpecs(),
     }),
     onNotRegistered: async () => void (await register()),
@@ -201,7 +212,9 @@ function reportEngineState(
     ? `unreachable:${describeError(models.engineError).message}`
     : models.missing.length > 0
       ? `missing:${models.missing.join(',')}`
-      : undefined;
+      : models.tooLarge?.length
+        ? `too-large:${models.tooLarge.join(',')}`
+        : undefined;
   if (problem === state.problem) return;
   state.problem = problem;
   if (models.engineError) {
@@ -213,6 +226,11 @@ function reportEngineState(
     logger.warn(
       { engine: engine.label, missing: models.missing, served: models.served },
       'configured models are not available in the engine (for Ollama: `ollama pull <model>`)',
+    );
+  } else if (models.tooLarge?.length) {
+    logger.warn(
+      { engine: engine.label, tooLarge: models.tooLarge, served: models.served },
+      'models that do not fit this node’s memory are not advertised (`infernet model list` shows the estimates)',
     );
   } else {
     logger.info({ engine: engine.label, models: models.served }, 'engine models available');

@@ -129,6 +129,8 @@ export function childArguments(flags: SharedFlags): string[] {
   add('--drain-timeout', flags.drainTimeout);
   add('--log-level', flags.logLevel);
   if (flags.advertise === false) args.push('--no-advertise');
+  add('--p2p-port', flags.p2pPort);
+  if (flags.p2p === false) args.push('--no-p2p');
   return args;
 }
 

@@ -3,6 +3,7 @@ import { defaultNodeName } from '../config';
 import { loadConfig, requireIdentity, type CommandContext, type SharedFlags } from '../context';
 import { explainError } from '../explain-error';
 import { createDaemonLogger, type Logger } from '../output';
+import { openNodeP2p, type NodeP2p } from '../p2p/node-p2p';
 import { cliVersion } from '../version';
 import { describeError } from './connectivity';
 import { runDaemon } from './daemon';
@@ -77,10 +78,17 @@ export async function runNodeProcess(
   });
 
   let socket: IpcServer | undefined;
+  let p2p: NodeP2p | undefined;
   try {
     if (!(claimed instanceof Error)) {
       socket = await openControlSocket(files, { monitor, logger, shutDown, config, ...options });
     }
+    p2p = await openNodeP2p({
+      config,
+      name: config.nodeName ?? defaultNodeName(config.identity.publicKey),
+      version: cliVersion(),
+      logger,
+    });
     await runDaemon(
       {
         config,
@@ -90,6 +98,7 @@ export async function runNodeProcess(
         clock: context.clock,
         logger,
         runningJobs: monitor.jobs,
+        p2p,
       },
       stop.signal,
     );
@@ -100,6 +109,7 @@ export async function runNodeProcess(
   } finally {
     removeHandlers();
     socket?.close();
+    await p2p?.close();
     if (!(claimed instanceof Error)) releasePidFile(files, process.pid);
   }
   return 0;

@@ -134,6 +134,7 @@ export function withNotificationTransport(
     replay: db.replay,
     rateLimits: db.rateLimits,
     ledger: db.ledger,
+    payouts: db.payouts,
     accounts: db.accounts,
     retention: db.retention,
     kyselyDialect: db.kyselyDialect,
