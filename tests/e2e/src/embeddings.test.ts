@@ -6,47 +6,32 @@ import {
   startFakeOllama,
   type FakeEngineServer,
 } from '@infernet/testkit';
-import {
-  runCli,
-  startServerProcess,
-  temporaryHome,
-  type ManagedProcess,
-  type ServerProcess,
-} from './processes';
+import { startServerProcess, type ServerProcess } from './processes';
+import { startNodeProcess, type NodeProcess } from './node-process';
 
 const MODEL = 'nomic-embed-text:latest';
 
 describe('embeddings through the official openai client, a real node and a fake Ollama', () => {
   let server: ServerProcess;
   let ollama: FakeEngineServer;
-  let node: ManagedProcess;
-  let home: Awaited<ReturnType<typeof temporaryHome>>;
+  let node: NodeProcess | undefined;
   let client: OpenAI;
 
   beforeAll(async () => {
     ollama = await startFakeOllama({ models: [MODEL] });
     server = await startServerProcess();
-    home = await temporaryHome();
-    const env = {
-      HOME: home.path,
-      XDG_CONFIG_HOME: `${home.path}/.config`,
-      INFERNET_CONTROL_PLANE_URL: server.url,
-      INFERNET_ENGINE: 'ollama',
-      INFERNET_ENGINE_URL: ollama.url,
-      INFERNET_NODE_NAME: 'e2e-embedder',
-    };
-    const init = runCli(['init', '--no-advertise'], env);
-    expect(await init.exited).toBe(0);
-    node = runCli(['start', '--foreground'], env);
-    await node.waitForLine(/node ready/);
+    node = await startNodeProcess({
+      serverUrl: server.url,
+      engineUrl: ollama.url,
+      name: 'e2e-embedder',
+    });
     client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'anonymous', maxRetries: 0 });
   });
 
   afterAll(async () => {
-    await node?.stop();
+    await node?.remove();
     await server?.stop();
     await ollama?.close();
-    await home?.remove();
   });
 
   it('returns the engine’s vectors in order with its token count as usage', async () => {

@@ -13,13 +13,8 @@ import {
   startFakeOllama,
   type FakeChatRequest,
 } from '@infernet/testkit';
-import {
-  runCli,
-  startServerProcess,
-  temporaryHome,
-  type ManagedProcess,
-  type ServerProcess,
-} from './processes';
+import { startServerProcess, type ServerProcess } from './processes';
+import { startNodeProcess, type NodeProcess } from './node-process';
 
 const MODEL = 'llama3.2:1b';
 const REPLY = ['The ', 'SDK ', 'reads ', 'a ', 'real ', 'stream', '.'];
@@ -57,8 +52,7 @@ async function collect(events: AsyncIterable<JobStreamEvent>): Promise<JobStream
 describe('the SDK against a running control plane and node', () => {
   let server: ServerProcess;
   let ollama: Awaited<ReturnType<typeof startFakeOllama>>;
-  let node: ManagedProcess;
-  let home: Awaited<ReturnType<typeof temporaryHome>>;
+  let node: NodeProcess | undefined;
 
   /** The usage the fake engine reported for its latest chat: what the SDK must hand back. */
   function engineUsage() {
@@ -79,26 +73,17 @@ describe('the SDK against a running control plane and node', () => {
       tokenDelayMs: 5,
     });
     server = await startServerProcess();
-    home = await temporaryHome();
-    const env = {
-      HOME: home.path,
-      XDG_CONFIG_HOME: `${home.path}/.config`,
-      INFERNET_CONTROL_PLANE_URL: server.url,
-      INFERNET_ENGINE: 'ollama',
-      INFERNET_ENGINE_URL: ollama.url,
-      INFERNET_NODE_NAME: 'sdk-e2e-node',
-    };
-    const init = runCli(['init', '--no-advertise'], env);
-    expect(await init.exited).toBe(0);
-    node = runCli(['start', '--foreground'], env);
-    await node.waitForLine(/node ready/);
+    node = await startNodeProcess({
+      serverUrl: server.url,
+      engineUrl: ollama.url,
+      name: 'sdk-e2e-node',
+    });
   });
 
   afterAll(async () => {
-    await node?.stop();
+    await node?.remove();
     await server?.stop();
     await ollama?.close();
-    await home?.remove();
   });
 
   it('lists the model the node serves, with its node count', async () => {

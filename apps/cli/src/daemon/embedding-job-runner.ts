@@ -6,6 +6,7 @@ import {
   errorMessageForConsumer,
   finishStopped,
   isWithdrawal,
+  reportCompletion,
   withdrawalReason,
   type JobOutcome,
   type JobRunnerDependencies,
@@ -27,7 +28,7 @@ export async function runEmbeddingJob(
   handle: JobHandle,
   dependencies: JobRunnerDependencies,
 ): Promise<JobOutcome> {
-  const { client, engine, clock, logger } = dependencies;
+  const { engine, clock, logger } = dependencies;
   const { job } = handle;
   const scope = { jobId: job.id, model: job.model_name, attempt: job.attempt };
   const startedAt = clock.now();
@@ -47,26 +48,11 @@ export async function runEmbeddingJob(
   }
 
   const body = completionBody(embedding, engine);
-  try {
-    await client.complete(job.id, { ...body, fencing_token: handle.fencingToken });
-  } catch (error) {
-    if (isWithdrawal(error)) {
-      handle.withdraw(withdrawalReason(error));
-      return finishStopped(handle, undefined, dependencies);
-    }
-    logger.error({ ...scope, error: describeError(error) }, 'reporting the job result failed');
-    return 'failed';
-  }
-  logger.info(
-    {
-      ...scope,
-      status: body.status,
-      durationMs: clock.now() - startedAt,
-      promptTokens: body.result?.usage?.prompt_tokens,
-    },
-    'job finished',
-  );
-  return body.status;
+  return reportCompletion(handle, body, dependencies, {
+    batcher: undefined,
+    startedAt,
+    usage: { promptTokens: body.result?.usage?.prompt_tokens },
+  });
 }
 
 /** Posts the `meta` event; resolves with the error instead of throwing, undefined when it was stored. */

@@ -113,12 +113,39 @@ export async function runChatJob(
   if (handle.withdrawn) return finishStopped(handle, batcher, dependencies);
 
   const body = completionBody(generation, engine);
+  return reportCompletion(handle, body, dependencies, {
+    batcher,
+    startedAt,
+    usage: { completionTokens: body.result?.usage?.completion_tokens },
+  });
+}
+
+/**
+ * Sends a finished job's `complete` and logs the outcome. A withdrawal on
+ * the way (lease lost, cancelled) stops the job like any other; another
+ * failure leaves it to the lease, so the control plane takes it back.
+ */
+export async function reportCompletion(
+  handle: JobHandle,
+  body: CompleteRequest,
+  dependencies: JobRunnerDependencies,
+  context: {
+    /** Token events not yet sent, dropped if the job turns out withdrawn. */
+    batcher: TokenBatcher | undefined;
+    startedAt: number;
+    /** Token counts for the log line. */
+    usage: Record<string, number | undefined>;
+  },
+): Promise<JobOutcome> {
+  const { client, clock, logger } = dependencies;
+  const { job } = handle;
+  const scope = { jobId: job.id, model: job.model_name, attempt: job.attempt };
   try {
     await client.complete(job.id, { ...body, fencing_token: handle.fencingToken });
   } catch (error) {
     if (isWithdrawal(error)) {
       handle.withdraw(withdrawalReason(error));
-      return finishStopped(handle, batcher, dependencies);
+      return finishStopped(handle, context.batcher, dependencies);
     }
     logger.error({ ...scope, error: describeError(error) }, 'reporting the job result failed');
     return 'failed';
@@ -127,8 +154,8 @@ export async function runChatJob(
     {
       ...scope,
       status: body.status,
-      durationMs: clock.now() - startedAt,
-      completionTokens: body.result?.usage?.completion_tokens,
+      durationMs: clock.now() - context.startedAt,
+      ...context.usage,
     },
     'job finished',
   );
