@@ -7,21 +7,12 @@ import {
   RoleOnlyRequestSchema,
   SetPayoutRequestSchema,
   findPayoutCoin,
-  parseJson,
   type PayoutRow,
 } from '@infernet/protocol';
-import type { z } from 'zod';
 import type { AppEnv, ServerDependencies } from '../context';
+import { signedBody } from './signed-body';
 import { nodeAuth } from '../middleware/node-auth';
 import { limitNodeKeys } from '../middleware/node-limits';
-
-function signedBody<Schema extends z.ZodType>(
-  context: Context<AppEnv>,
-  schema: Schema,
-): z.output<Schema> {
-  const raw = context.get('rawBody');
-  return parseJson(raw.trim() === '' ? '{}' : raw, schema);
-}
 
 function toPayoutRow(record: PayoutRecord): PayoutRow {
   return {

@@ -9,13 +9,12 @@ import {
   RegisterRequestSchema,
   ReleaseRequestSchema,
   RoleOnlyRequestSchema,
-  parseJson,
   parseValue,
   sanitizeNodeSpecs,
   type NodeEvent,
 } from '@infernet/protocol';
-import type { z } from 'zod';
 import type { AppEnv, ServerDependencies } from '../context';
+import { signedBody } from './signed-body';
 import { claimWithLongPoll } from '../job-polling';
 import { jobIdParameter } from './job-id';
 import { nodeAuth } from '../middleware/node-auth';
@@ -23,15 +22,6 @@ import { limitNodeKeys } from '../middleware/node-limits';
 import { ConcurrencyLimiter } from '../realtime/concurrency-limiter';
 import { ProviderCache } from '../provider-cache';
 import { toNodeJob, toNodeRow } from '../presenters';
-
-/** Parses the signed body; an empty body counts as `{}` so bodiless calls still validate. */
-function signedBody<Schema extends z.ZodType>(
-  context: Context<AppEnv>,
-  schema: Schema,
-): z.output<Schema> {
-  const raw = context.get('rawBody');
-  return parseJson(raw.trim() === '' ? '{}' : raw, schema);
-}
 
 /** Query parameters override body fields for `jobs/poll` (the earlier daemons send `?limit&wait`). */
 function pollParameters(context: Context<AppEnv>) {
