@@ -15,6 +15,31 @@ afterEach(async () => {
   await db.close();
 });
 
+/** Creates an embedding job for model `m`, claims it for the provider and completes it. */
+async function completeEmbedding(
+  providerId: string,
+  promptTokens: number,
+  pricing: { pricePerMillionTokens?: string; modelPrices?: Record<string, string> } = {},
+) {
+  const job = await db.jobs.createEmbedding({
+    model: 'm',
+    title: 'embedding',
+    input: INPUT,
+    streamTokenHash: randomHex(),
+  });
+  const [held] = await db.jobs.claim({ providerId, models: ['m'], limit: 1, leaseSeconds: 30 });
+  await db.jobs.complete({
+    jobId: job!.id,
+    providerId,
+    fencingToken: held!.fencingToken,
+    status: 'completed',
+    result: { embeddings: VECTORS, usage: { prompt_tokens: promptTokens, completion_tokens: 0 } },
+    error: null,
+    ...pricing,
+  });
+  return job!;
+}
+
 describe('jobs.createEmbedding', () => {
   it('queues an embedding job only while a live provider serves the model', async () => {
     const create = (model: string) =>
@@ -91,28 +116,9 @@ describe('jobs.createEmbedding', () => {
 
   it('loses its texts and vectors to content retention, keeping the usage', async () => {
     const provider = await registerProvider(db, { specs: specsServing('m') });
-    const job = await db.jobs.createEmbedding({
-      model: 'm',
-      title: 'embedding',
-      input: INPUT,
-      streamTokenHash: randomHex(),
-    });
-    const [held] = await db.jobs.claim({
-      providerId: provider.id,
-      models: ['m'],
-      limit: 1,
-      leaseSeconds: 30,
-    });
-    await db.jobs.complete({
-      jobId: job!.id,
-      providerId: provider.id,
-      fencingToken: held!.fencingToken,
-      status: 'completed',
-      result: { embeddings: VECTORS, usage: { prompt_tokens: 7, completion_tokens: 0 } },
-      error: null,
-    });
+    const job = await completeEmbedding(provider.id, 7);
     expect(await db.retention.purgeContent({ retentionSeconds: 0 })).toBe(1);
-    const purged = await db.jobs.findById(job!.id);
+    const purged = await db.jobs.findById(job.id);
     expect(purged).toMatchObject({
       type: 'embedding',
       input: { input: [] },
@@ -124,32 +130,11 @@ describe('jobs.createEmbedding', () => {
   it('earns the reported prompt tokens at the model price, never more than the input bytes', async () => {
     const provider = await registerProvider(db, { specs: specsServing('m') });
     const earnFor = async (promptTokens: number) => {
-      const job = await db.jobs.createEmbedding({
-        model: 'm',
-        title: 'embedding',
-        input: INPUT,
-        streamTokenHash: randomHex(),
-      });
-      const [held] = await db.jobs.claim({
-        providerId: provider.id,
-        models: ['m'],
-        limit: 1,
-        leaseSeconds: 30,
-      });
-      await db.jobs.complete({
-        jobId: job!.id,
-        providerId: provider.id,
-        fencingToken: held!.fencingToken,
-        status: 'completed',
-        result: {
-          embeddings: VECTORS,
-          usage: { prompt_tokens: promptTokens, completion_tokens: 0 },
-        },
-        error: null,
+      const job = await completeEmbedding(provider.id, promptTokens, {
         pricePerMillionTokens: '0',
         modelPrices: { m: '1000000' },
       });
-      const entries = await db.ledger.entriesForJob(job!.id);
+      const entries = await db.ledger.entriesForJob(job.id);
       return entries.find((entry) => entry.account === `provider:${provider.id}`)?.amount;
     };
     expect(await earnFor(7)).toBe('7');
