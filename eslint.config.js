@@ -34,6 +34,12 @@ const forbiddenImports = {
     '@infernet/server',
     '@infernet/cli',
   ],
+  'packages/deploy-providers': [
+    '@infernet/db',
+    '@infernetprotocol/sdk',
+    '@infernet/server',
+    '@infernet/cli',
+  ],
   'packages/sdk': [
     '@infernet/db',
     '@infernet/engines',
@@ -74,7 +80,18 @@ const boundaryRules = Object.entries(forbiddenImports).map(([folder, patterns]) 
 }));
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', 'test-artifacts/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'coverage/**',
+      'test-artifacts/**',
+      // The dashboard's build output and the file Next writes for itself.
+      'apps/web/.next/**',
+      'apps/web/out/**',
+      'apps/web/next-env.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -115,4 +132,31 @@ export default tseslint.config(
     },
   },
   ...boundaryRules,
+  {
+    // The dashboard runs in browsers and reaches the control plane only through the SDK.
+    files: ['apps/web/**/*.{js,ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@infernet/db',
+                '@infernet/auth',
+                '@infernet/engines',
+                '@infernet/server',
+                '@infernet/cli',
+                '@infernet/testkit',
+                'node:*',
+              ],
+              message: 'apps/web talks to the control plane only through @infernetprotocol/sdk.',
+            },
+            { group: ['@infernet/*/src/*'], message: 'Import a package by its root only.' },
+          ],
+        },
+      ],
+    },
+  },
 );

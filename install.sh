@@ -305,7 +305,14 @@ run_unattended() {
     step 'infernet init' "$SHIM" init
   fi
   if has_command login; then
-    step 'infernet login --token …' "$SHIM" login --token "$INFERNET_BEARER"
+    say '→ infernet login (with the deploy token in INFERNET_BEARER)'
+    # The token reaches the CLI through its environment, never its arguments, which `ps` shows.
+    # A refused token leaves the node unlinked, not unusable: it still registers and serves.
+    if ! INFERNET_BEARER=$INFERNET_BEARER "$SHIM" login; then
+      say '→ login failed (see the message above), so this node is not linked to your account;'
+      say '  it still registers and serves jobs. Mint a new deploy token on the dashboard'"'"'s'
+      say '  /deploy page and run: INFERNET_BEARER=TOKEN infernet login'
+    fi
   else
     say '→ login: not in this version of the CLI, so the deploy token was not used and linking'
     say '  this node to your account is pending; the node still registers and serves jobs.'

@@ -45,6 +45,8 @@ describe('infernet help and --version', () => {
       'stop',
       'status',
       'stats',
+      'tui',
+      'login',
       'logs',
       'config',
       'chat',

@@ -7,6 +7,7 @@ import { firewallCommand } from './commands/firewall';
 import { gpuCommand } from './commands/gpu';
 import { initCommand } from './commands/init';
 import { addLifecycleCommands } from './commands/lifecycle-commands';
+import { loginCommand } from './commands/login';
 import { logsCommand } from './commands/logs';
 import { addModelCommands } from './commands/model-program';
 import { p2pPingCommand } from './commands/p2p-ping';
@@ -18,22 +19,36 @@ import { statusCommand } from './commands/status';
 import { stopCommand } from './commands/stop';
 import type { CommandContext } from './context';
 import { explainError } from './explain-error';
+import { tuiCommand } from './tui/run-tui';
 import { cliVersion } from './version';
 
 const ENGINE_KINDS = ['ollama', 'openai-compatible', 'stub'];
+const UNLISTED_FLAG = '--unlisted';
+const UNLISTED_HELP =
+  'keep this node out of the public node lists; it still serves jobs (env INFERNET_UNLISTED=on)';
 
 const EXIT_CODES_HELP = `
 Exit codes:
   0  ok
   1  the command failed (the message says what to do next)
   2  usage error: unknown command, bad flag or value
-  3  no node daemon is running (stop, status, stats)
+  3  no node daemon is running (stop, status, stats, tui --once)
   (doctor exits 1 when a check fails; model pull exits 1 when it refuses a model that will not fit)
 
 Files (in $XDG_CONFIG_HOME/infernet, else ~/.config/infernet):
   config.json  identity and settings (0600)
   daemon.log   the background daemon's JSON logs (rotated at 10 MB, 3 kept)
   daemon.pid   daemon.sock   the running daemon's pid and control socket (0600)
+`;
+
+const LOGIN_HELP = `
+Without a token it prints a link and a code ("Open …/device?code=ABCD-EFGH and
+approve code ABCD-EFGH") and waits, up to 10 minutes, until you approve it in
+the dashboard. It registers the node first when the control plane does not
+know it. The token is used for this one request: never saved, logged or passed on.
+
+Exit codes: 0 linked; 1 refused, denied or expired (the message says what to do);
+2 not a deploy token.
 `;
 
 function withControlPlane(command: Command): Command {
@@ -100,6 +115,7 @@ export function buildProgram(
     .option('--name <name>', 'node name shown to others (env INFERNET_NODE_NAME)')
     .option('--nostr-privkey <key>', 'import an existing private key (64 hex characters or nsec1…)')
     .option('--no-advertise', 'never publish an address or port (outbound-only; the default today)')
+    .option(UNLISTED_FLAG, UNLISTED_HELP)
     .option(
       '--max-concurrent <n>',
       `jobs to run at once, 1–${POLL_MAX_JOBS} (env INFERNET_MAX_CONCURRENT_JOBS; default 2)`,
@@ -115,6 +131,7 @@ export function buildProgram(
   )
     .option('--name <name>', 'node name shown to others')
     .option('--no-advertise', 'never publish an address or port')
+    .option(UNLISTED_FLAG, UNLISTED_HELP)
     .action(record(async (flags) => registerCommand(context, flags)));
 
   withEngine(
@@ -129,6 +146,7 @@ export function buildProgram(
     .addOption(new Option('--log-to-file', 'log to daemon.log (the detached daemon)').hideHelp())
     .option('--name <name>', 'node name shown to others')
     .option('--no-advertise', 'never publish an address or port')
+    .option(UNLISTED_FLAG, UNLISTED_HELP)
     .option(
       '--p2p-port <port>',
       'TCP port for peer connections (env INFERNET_P2P_PORT; default 46337)',
@@ -145,6 +163,25 @@ export function buildProgram(
       ),
     )
     .action(record(async (flags) => startCommand(context, flags, exit)));
+
+  withEngine(
+    withControlPlane(
+      program
+        .command('login')
+        .description(
+          'link this node to your account: with a deploy token, or by approving it in the browser',
+        ),
+    ),
+    { manyModels: true },
+  )
+    .option(
+      '--token <infd_…>',
+      'deploy token from the dashboard’s /deploy page (env INFERNET_BEARER, which keeps it out of `ps`); without one: device sign-in',
+    )
+    .option(UNLISTED_FLAG, UNLISTED_HELP)
+    .option('--json', 'print the result as JSON (the sign-in instructions go to stderr)')
+    .addHelpText('after', LOGIN_HELP)
+    .action(record(async (flags) => loginCommand(context, flags)));
 
   program
     .command('stop')
@@ -164,6 +201,16 @@ export function buildProgram(
     .description('show the running daemon’s jobs, tokens and earnings (exit 3 when none runs)')
     .option('--json', 'print JSON')
     .action(record(async (flags: { json?: boolean }) => statsCommand(context, flags)));
+
+  withControlPlane(
+    program
+      .command('tui')
+      .description(
+        'live dashboard of the running daemon: jobs, tokens/s, earnings, errors (q quits)',
+      ),
+  )
+    .option('--once', 'print one frame and exit (exit 3 when no daemon runs), for scripts')
+    .action(record(async (flags) => tuiCommand(context, flags)));
 
   program
     .command('logs')
@@ -207,7 +254,7 @@ export function buildProgram(
     .command('firewall')
     .description('print the commands that open the P2P port (never changes anything)')
     .argument('[tool]', 'ufw, firewalld, nftables, iptables, pf or netsh (default: all)')
-    .option('--p2p-port <port>', 'the P2P port (default 46337)')
+    .option('--p2p-port <port>', 'the P2P port (default: the configured one, 46337 unless changed)')
     .option('--json', 'print the commands as JSON')
     .action(
       record(async (tool: string | undefined, flags: { p2pPort?: string; json?: boolean }) =>

@@ -48,6 +48,22 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ environment, file }).controlPlaneUrl).toBe('http://env:3000');
   });
 
+  it('resolves unlisted: flags over INFERNET_UNLISTED over the file, default false', () => {
+    const listedFile = { node: { unlisted: false } };
+    const unlistedFile = { node: { unlisted: true } };
+    expect(resolveConfig({ environment: { HOME: '/h' } }).unlisted).toBe(false);
+    expect(resolveConfig({ environment: { HOME: '/h' }, file: unlistedFile }).unlisted).toBe(true);
+    const environmentOff = { HOME: '/h', INFERNET_UNLISTED: 'off' };
+    expect(resolveConfig({ environment: environmentOff, file: unlistedFile }).unlisted).toBe(false);
+    const environmentOn = { HOME: '/h', INFERNET_UNLISTED: 'on' };
+    expect(resolveConfig({ environment: environmentOn, file: listedFile }).unlisted).toBe(true);
+    const flags = { node: { unlisted: true } };
+    expect(resolveConfig({ environment: environmentOff, flags }).unlisted).toBe(true);
+    expect(() =>
+      resolveConfig({ environment: { HOME: '/h', INFERNET_UNLISTED: 'maybe' } }),
+    ).toThrow(/INFERNET_UNLISTED must be on or off/);
+  });
+
   it('honours XDG_CONFIG_HOME only when it is absolute', () => {
     expect(configFilePath({ HOME: '/h', XDG_CONFIG_HOME: '/x' })).toBe('/x/infernet/config.json');
     expect(configFilePath({ HOME: '/h', XDG_CONFIG_HOME: 'relative' })).toBe(

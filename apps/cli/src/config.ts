@@ -33,6 +33,8 @@ export const SettingsSchema = z.object({
       publicKey: z.string().optional(),
       /** Publishing an address and port; this release is outbound-only, so it only records intent. */
       advertise: z.boolean().optional(),
+      /** Kept out of the public node lists (`/api/providers`); it still serves jobs. */
+      unlisted: z.boolean().optional(),
     })
     .optional(),
   engine: z
@@ -74,6 +76,8 @@ export interface CliConfig {
   identity: Identity | undefined;
   nodeName: string | undefined;
   advertise: boolean;
+  /** Registers with `listed: false`: hidden from the public node lists, still serving jobs. */
+  unlisted: boolean;
   engine: {
     kind: 'ollama' | 'openai-compatible' | 'stub';
     url: string | undefined;
@@ -129,6 +133,7 @@ export function settingsFromEnvironment(environment: Environment): Settings {
       node: {
         name: environment.INFERNET_NODE_NAME || undefined,
         privateKey: environment.INFERNET_PRIVATE_KEY || undefined,
+        unlisted: onOff(environment.INFERNET_UNLISTED, 'INFERNET_UNLISTED'),
       },
       engine: { kind: engineKind, url: engineUrl, models: models?.length ? models : undefined },
       daemon: { maxConcurrentJobs: environment.INFERNET_MAX_CONCURRENT_JOBS || undefined },
@@ -210,6 +215,7 @@ export function resolveConfig({
     identity: resolveIdentity([flags, fromEnvironment, file]),
     nodeName: settings.node?.name,
     advertise: settings.node?.advertise ?? false,
+    unlisted: settings.node?.unlisted ?? false,
     engine: {
       kind: settings.engine?.kind ?? 'ollama',
       url: settings.engine?.url,

@@ -56,6 +56,8 @@ export interface SharedFlags {
   maxConcurrent?: string;
   drainTimeout?: string;
   advertise?: boolean;
+  /** `--unlisted`: true only when given. */
+  unlisted?: boolean;
   /** Commander's `--no-p2p`: false only when given. */
   p2p?: boolean;
   p2pPort?: string;
@@ -71,6 +73,7 @@ export function settingsFromFlags(flags: SharedFlags): Settings {
         name: flags.name,
         // Commander sets `advertise: true` by default; only an explicit --no-advertise counts.
         advertise: flags.advertise === false ? false : undefined,
+        unlisted: flags.unlisted ? true : undefined,
       },
       engine: { kind: flags.engine, url: flags.engineUrl, models },
       daemon: { maxConcurrentJobs: flags.maxConcurrent, drainTimeoutSeconds: flags.drainTimeout },

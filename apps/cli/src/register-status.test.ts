@@ -26,6 +26,18 @@ describe('infernet register and status', () => {
     home.cleanup();
   });
 
+  it('registers with listed: false when --unlisted (or INFERNET_UNLISTED=on)', async () => {
+    const unlisted = await runInfernet(['register', '--unlisted'], environment);
+    expect(unlisted.code).toBe(0);
+    const fromEnvironment = await runInfernet(['register'], {
+      ...environment,
+      INFERNET_UNLISTED: 'on',
+    });
+    expect(fromEnvironment.code).toBe(0);
+    const bodies = controlPlane.received.filter((entry) => entry.path.endsWith('/register'));
+    expect(bodies.map((entry) => entry.body.listed)).toEqual([false, false]);
+  }, 60_000);
+
   it('says the node is not registered yet, exit 1', async () => {
     const result = await runInfernet(['status'], environment);
     expect(result.code).toBe(1);

@@ -64,4 +64,25 @@ describe('loadConfig', () => {
     // An error about the fallback never repeats its key.
     expect(badUrl).not.toThrow(/nvapi-secret/);
   });
+
+  it('reads the provider image and the RunPod API host for one-click launches', () => {
+    expect(loadConfig({}).cloudDeploy).toEqual({
+      providerImage: 'ghcr.io/profullstack/infernet-provider-ollama:latest',
+      runpodApiUrl: 'https://api.runpod.io',
+    });
+    const config = loadConfig({
+      INFERNET_PROVIDER_IMAGE: 'registry.example/infernet-provider:1.2.3',
+      INFERNET_RUNPOD_API_URL: 'http://127.0.0.1:9100',
+    });
+    expect(config.cloudDeploy).toEqual({
+      providerImage: 'registry.example/infernet-provider:1.2.3',
+      runpodApiUrl: 'http://127.0.0.1:9100',
+    });
+    expect(() => loadConfig({ INFERNET_RUNPOD_API_URL: 'runpod' })).toThrow(
+      /INFERNET_RUNPOD_API_URL must be an http\(s\) URL/,
+    );
+    expect(() => loadConfig({ INFERNET_PROVIDER_IMAGE: 'an image; rm -rf /' })).toThrow(
+      /INFERNET_PROVIDER_IMAGE must be an image reference/,
+    );
+  });
 });

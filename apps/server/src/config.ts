@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   ABANDONED_STREAM_GRACE_SECONDS,
@@ -11,6 +12,7 @@ import {
   ModelNameSchema,
   NODE_LIVENESS_SECONDS,
 } from '@infernet/protocol';
+import { DEFAULT_RUNPOD_API_URL } from '@infernet/deploy-providers';
 import { DEFAULT_PROMPT_RETENTION_HOURS } from './maintenance';
 import {
   DEFAULT_LIMIT_SETTINGS,
@@ -19,7 +21,11 @@ import {
   type LimitSettings,
 } from './limits/limit-settings';
 import { DEFAULT_NIM_API_URL, DEFAULT_NIM_MODEL } from './fallback/nim-fallback';
+import { DEFAULT_PROVIDER_IMAGE } from './cloud-deploy';
 import { ModelPricesSchema, PriceSchema } from './pricing';
+
+/** `apps/web/out` of this checkout: where `npm run build:web` writes the dashboard. */
+const DEFAULT_DASHBOARD_DIRECTORY = fileURLToPath(new URL('../../web/out', import.meta.url));
 
 /** Open HTTP connections per server process (long polls and streams included). */
 const DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -43,6 +49,8 @@ const ConfigSchema = z.object({
     .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
     .optional(),
   dataDirectory: z.string().min(1),
+  /** The dashboard's static export, served at `/` (INFERNET_DASHBOARD_DIR). */
+  dashboardDirectory: z.string().min(1),
   databasePoolSize: z.coerce
     .number({ message: 'DATABASE_POOL_SIZE must be a number' })
     .int()
@@ -102,6 +110,19 @@ const ConfigSchema = z.object({
       message: 'INFERNET_PUBLIC_URL must be an http(s) URL such as https://infernet.example',
     })
     .optional(),
+  /** One-click launches: the image a pod runs, and RunPod's API host (tests: a fake). */
+  cloudDeploy: z.object({
+    providerImage: z
+      .string()
+      .regex(
+        /^[\w.:/@-]+$/,
+        'INFERNET_PROVIDER_IMAGE must be an image reference such as ghcr.io/org/image:tag',
+      ),
+    runpodApiUrl: z.url({
+      protocol: /^https?$/,
+      message: 'INFERNET_RUNPOD_API_URL must be an http(s) URL such as https://api.runpod.io',
+    }),
+  }),
 });
 export type ServerConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -149,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     // Set: wake-ups between server copies travel over Redis pub/sub instead of LISTEN/NOTIFY.
     redisUrl: env.REDIS_URL || undefined,
     dataDirectory: env.INFERNET_DATA_DIR || defaultDataDirectory(env),
+    dashboardDirectory: resolve(env.INFERNET_DASHBOARD_DIR || DEFAULT_DASHBOARD_DIRECTORY),
     databasePoolSize: env.DATABASE_POOL_SIZE || undefined,
     logLevel: env.INFERNET_LOG_LEVEL ?? 'info',
     livenessSeconds: env.INFERNET_NODE_LIVENESS_SECONDS ?? NODE_LIVENESS_SECONDS,
@@ -173,6 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       apiKey: env.NVIDIA_NIM_API_KEY || undefined,
       apiUrl: env.NVIDIA_NIM_API_URL || DEFAULT_NIM_API_URL,
       defaultModel: env.NVIDIA_NIM_DEFAULT_MODEL || DEFAULT_NIM_MODEL,
+    },
+    cloudDeploy: {
+      providerImage: env.INFERNET_PROVIDER_IMAGE || DEFAULT_PROVIDER_IMAGE,
+      runpodApiUrl: env.INFERNET_RUNPOD_API_URL || DEFAULT_RUNPOD_API_URL,
     },
   });
   if (!result.success) {

@@ -1,6 +1,7 @@
 import type { Database, StoredEvent } from '@infernet/db';
 import type { ReplayStore } from '@infernet/auth';
 import type { Auth } from './accounts/auth';
+import type { CloudDeploy } from './cloud-deploy';
 import type { ChatFallback } from './fallback/nim-fallback';
 import type { Identity } from './limits/identity';
 import type { Limits } from './limits/limits';
@@ -28,12 +29,21 @@ export interface ServerDependencies {
   pollRecheckMs: number;
   /** Rate, stream and message limits (INFERNET_RATE_LIMIT_*, INFERNET_MAX_*). */
   limits: Limits;
+  /**
+   * INFERNET_PUBLIC_URL when it is set: where nodes reach this control plane
+   * (cloud-init scripts, device sign-in links). Unset: each request's origin.
+   */
+  publicUrl: string | undefined;
   /** Accounts and sessions (better-auth) on this database. */
   auth: Auth;
   /** The bound and deadline of each model's queue (INFERNET_QUEUE_*). */
   queue: QueueSettings;
   /** Answers chat jobs no node can take (NVIDIA_NIM_API_KEY set), or null. */
   chatFallback: ChatFallback | null;
+  /** The dashboard's static export (INFERNET_DASHBOARD_DIR); unset: no dashboard pages. */
+  dashboardDirectory?: string | undefined;
+  /** One-click launches on users' own clouds (RunPod): the adapters and the image they run. */
+  cloudDeploy: CloudDeploy;
 }
 
 export interface QueueSettings {

@@ -7,6 +7,7 @@ import {
   SSE_KEEP_ALIVE_MS,
 } from '@infernet/protocol';
 import { createAuth } from './accounts/auth';
+import { createCloudDeploy, type CloudDeploy } from './cloud-deploy';
 import type { QueueSettings, ServerDependencies } from './context';
 import type { ChatFallback } from './fallback/nim-fallback';
 import { POLL_RECHECK_MS } from './job-polling';
@@ -33,12 +34,18 @@ export interface DependencyOptions {
   authSecret: string;
   /** The public origin (INFERNET_PUBLIC_URL). */
   publicUrl: string;
+  /** Whether INFERNET_PUBLIC_URL set `publicUrl`; when not, links use each request's origin. */
+  publicUrlConfigured?: boolean;
   /** Per-IP sign-in limits; default on. */
   authRateLimit?: boolean;
   /** Default: DEFAULT_QUEUE_MAX_PER_MODEL and DEFAULT_QUEUE_DEADLINE_SECONDS. */
   queue?: Partial<QueueSettings>;
   /** Default: none, so requests no node can take are refused. */
   chatFallback?: ChatFallback | null;
+  /** The dashboard's static export; default none (the API only). */
+  dashboardDirectory?: string;
+  /** Default: RunPod's real API and the published provider image. */
+  cloudDeploy?: CloudDeploy;
 }
 
 /**
@@ -76,6 +83,7 @@ export function wireDependencies(options: DependencyOptions): {
           store: databaseRateLimitStore(db.rateLimits),
           settings: DEFAULT_LIMIT_SETTINGS,
         }),
+      publicUrl: options.publicUrlConfigured ? options.publicUrl : undefined,
       auth: createAuth({
         dialect: db.kyselyDialect,
         secret: options.authSecret,
@@ -88,6 +96,8 @@ export function wireDependencies(options: DependencyOptions): {
         deadlineSeconds: options.queue?.deadlineSeconds ?? DEFAULT_QUEUE_DEADLINE_SECONDS,
       },
       chatFallback: options.chatFallback ?? null,
+      dashboardDirectory: options.dashboardDirectory,
+      cloudDeploy: options.cloudDeploy ?? createCloudDeploy(),
     },
     disconnect() {
       for (const unsubscribe of unsubscribers) unsubscribe();

@@ -17,6 +17,7 @@ export function toNodeRow(provider: ProviderRecord): NodeRow {
     specs: provider.specs,
     last_seen: provider.lastSeenAt?.toISOString() ?? null,
     created_at: provider.createdAt.toISOString(),
+    listed: provider.listed,
   };
 }
 

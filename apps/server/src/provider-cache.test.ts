@@ -16,6 +16,7 @@ function provider(publicKey: string, name: string): ProviderRecord {
     gpuModel: null,
     price: null,
     specs: EMPTY_NODE_SPECS,
+    listed: true,
     lastSeenAt: null,
     createdAt: new Date(0),
   };

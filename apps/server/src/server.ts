@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '@infernet/db';
 import { createApp } from './app';
+import { createCloudDeploy } from './cloud-deploy';
 import type { ServerConfig } from './config';
 import type { ServerDependencies } from './context';
 import type { Logger } from './logger';
@@ -83,8 +84,14 @@ export async function startServer(
     limits: limits.limits,
     authSecret,
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    publicUrlConfigured: config.publicUrl !== undefined,
     queue: { maxPerModel: config.queueMaxPerModel, deadlineSeconds: config.queueDeadlineSeconds },
     chatFallback,
+    dashboardDirectory: config.dashboardDirectory,
+    cloudDeploy: createCloudDeploy({
+      runpodApiUrl: config.cloudDeploy.runpodApiUrl,
+      providerImage: config.cloudDeploy.providerImage,
+    }),
   });
   const app = createApp(dependencies);
   const stopMaintenance = startMaintenance({

@@ -38,6 +38,8 @@ export interface TestAppOptions {
   trustedProxies?: number;
   /** As INFERNET_QUEUE_MAX_PER_MODEL and INFERNET_QUEUE_DEADLINE_SECONDS. */
   queue?: Partial<QueueSettings>;
+  /** The server's clock in Unix milliseconds (default Date.now), for tests that move time. */
+  now?: () => number;
   /** As the NVIDIA_NIM_* settings, pointed at a fake NIM (testkit's `startFakeNim`). */
   nim?: { apiUrl: string; apiKey: string; defaultModel?: string };
 }
@@ -79,6 +81,7 @@ function appOn(db: Database, options: TestAppOptions, counters?: TestRateLimitSt
   const { dependencies, disconnect } = wireDependencies({
     db,
     logger: silentLogger,
+    now: options.now,
     keepAliveMs: options.keepAliveMs,
     leaseSeconds,
     // Long enough that a test passing in time proves a notification woke the poll.
@@ -181,6 +184,31 @@ export async function createTestCopies(options: TestCopiesOptions) {
   return { copies, channelPrefix, close };
 }
 
+/**
+ * The request init of a node-signed POST of `body` to `path`, signed at `nowMs`
+ * (the real time unless told), with any extra `headers`.
+ */
+export function signedPostInit(
+  key: KeyPair,
+  path: string,
+  body: unknown,
+  options: { headers?: Record<string, string>; nowMs?: number } = {},
+): RequestInit {
+  const text = JSON.stringify(body);
+  const { header } = signRequest({
+    method: 'POST',
+    path,
+    body: text,
+    privateKey: key.privateKey,
+    createdAt: Math.floor((options.nowMs ?? Date.now()) / 1000),
+  });
+  return {
+    method: 'POST',
+    body: text,
+    headers: { 'content-type': 'application/json', 'x-infernet-auth': header, ...options.headers },
+  };
+}
+
 /** Signs and sends a node API request, returning the response. */
 export async function signedPost(
   app: TestApp['app'],
@@ -189,18 +217,8 @@ export async function signedPost(
   body: unknown,
   init: { signal?: AbortSignal } = {},
 ): Promise<Response> {
-  const text = JSON.stringify(body);
-  const { header } = signRequest({
-    method: 'POST',
-    path,
-    body: text,
-    privateKey: key.privateKey,
-    createdAt: Math.floor(Date.now() / 1000),
-  });
   return app.request(path, {
-    method: 'POST',
-    body: text,
-    headers: { 'content-type': 'application/json', 'x-infernet-auth': header },
+    ...signedPostInit(key, path, body),
     ...(init.signal ? { signal: init.signal } : {}),
   });
 }
@@ -218,6 +236,26 @@ export async function registerNode(
   });
   if (response.status !== 200) throw new Error(`register failed: ${await response.text()}`);
   return ((await response.json()) as { data: { id: string } }).data.id;
+}
+
+/** Sends a node's registration with one NVIDIA GPU, serving model `m` from `address`. */
+export function registerGpuNode(
+  app: TestApp['app'],
+  key: KeyPair,
+  nodeId: string,
+  options: { address: string; gpu: { vram_tier: string; model: string }; listed?: boolean },
+): Promise<Response> {
+  return signedPost(app, key, '/api/v1/node/register', {
+    node_id: nodeId,
+    name: nodeId,
+    address: options.address,
+    specs: {
+      gpus: [{ vendor: 'nvidia', ...options.gpu }],
+      gpu_count: 1,
+      served_models: ['m'],
+    },
+    ...(options.listed === undefined ? {} : { listed: options.listed }),
+  });
 }
 
 /** Parses a complete SSE body into frames; comments are returned as `comment` frames. */

@@ -1,3 +1,5 @@
+import type { AccountDeletionResult } from './account-deletion';
+
 /** An API key as its owner sees it: never the key, only its first characters. */
 export interface ApiKeyRecord {
   id: string;
@@ -40,6 +42,8 @@ export interface AccountQueries {
   sharedSecret(name: string, candidate: string): Promise<string>;
   /** Links the node row of `publicKey` to the account; linking it again to the same account is fine. */
   linkProvider(publicKey: string, accountId: string): Promise<LinkProviderResult>;
+  /** Deletes the account and what is only its own, in one transaction (see `deleteAccount`). */
+  deleteAccount(accountId: string): Promise<AccountDeletionResult>;
 }
 
 export interface ContentRetentionQueries {

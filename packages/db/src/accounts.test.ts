@@ -1,7 +1,7 @@
 import { Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from './test-database';
-import { randomHex, registerProvider } from './test-fixtures';
+import { insertAccounts, randomHex, registerProvider } from './test-fixtures';
 import type { Database } from './types';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -18,17 +18,9 @@ afterEach(async () => {
   await db.close();
 });
 
-async function insertAccount(id: string): Promise<void> {
-  await kysely
-    .insertInto('accounts')
-    .values({ id, name: id, email: `${id}@example.com` })
-    .execute();
-}
-
 describe('the Kysely dialect', () => {
   it('reports affected rows and commits or rolls back transactions', async () => {
-    await insertAccount('a1');
-    await insertAccount('a2');
+    await insertAccounts(db, 'a1', 'a2');
     const updated = await kysely
       .updateTable('accounts')
       .set({ name: 'renamed' })
@@ -59,8 +51,7 @@ describe('the Kysely dialect', () => {
 
 describe('accounts.apiKeys', () => {
   it('finds a key by its hash until it is revoked, and lists only live keys', async () => {
-    await insertAccount('owner');
-    await insertAccount('other');
+    await insertAccounts(db, 'owner', 'other');
     const keyHash = randomHex();
     const created = await db.accounts.createApiKey({
       accountId: 'owner',
@@ -98,8 +89,7 @@ describe('accounts.sharedSecret', () => {
 
 describe('accounts.linkProvider', () => {
   it('links a node to one account only', async () => {
-    await insertAccount('operator');
-    await insertAccount('rival');
+    await insertAccounts(db, 'operator', 'rival');
     const provider = await registerProvider(db);
     expect(await db.accounts.linkProvider(provider.publicKey, 'operator')).toEqual({
       ok: true,

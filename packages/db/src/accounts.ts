@@ -1,5 +1,7 @@
+import { deleteAccount } from './account-deletion';
 import type { AccountQueries, ApiKeyRecord, ContentRetentionQueries } from './account-types';
 import { isUuid, toDate, toNullableDate, toNumber, toTextParameter } from './column-values';
+import { purgeContentSql } from './content-purge';
 import type { SqlClient } from './sql-client';
 
 interface ApiKeyRow {
@@ -130,42 +132,22 @@ export function createAccountQueries(client: SqlClient): AccountQueries {
         ? { ok: true, providerId: row.id }
         : { ok: false, reason: 'linked_elsewhere' };
     },
+
+    deleteAccount: (accountId) => deleteAccount(client, accountId),
   };
 }
 
 /*
- * Scrubs a batch of finished jobs in one statement. SKIP LOCKED lets several
- * server copies sweep at once, each taking different jobs. Messages (or an
- * embedding job's texts) become an empty list so the stored input keeps its
- * shape; the sampling settings stay. Results lose their text and vectors.
+ * Retention: a batch of jobs that finished long enough ago. SKIP LOCKED lets
+ * several server copies sweep at once, each taking different jobs.
  */
-const PURGE_CONTENT_SQL = `
-  WITH due AS (
+const PURGE_CONTENT_SQL = purgeContentSql(`
     SELECT id FROM jobs
     WHERE content_deleted_at IS NULL AND completed_at IS NOT NULL
       AND completed_at < now() - make_interval(secs => $1)
     ORDER BY completed_at
     LIMIT $2
-    FOR NO KEY UPDATE SKIP LOCKED
-  ), scrubbed AS (
-    UPDATE jobs SET
-      input = CASE WHEN jobs.type = 'embedding'
-        THEN jsonb_set(input, '{input}', '[]'::jsonb)
-        ELSE jsonb_set(input, '{messages}', '[]'::jsonb) END,
-      result = CASE WHEN result IS NULL THEN NULL ELSE result - 'text' - 'embeddings' END,
-      content_deleted_at = now(), updated_at = now()
-    FROM due
-    WHERE jobs.id = due.id
-    RETURNING jobs.id
-  ), tokens AS (
-    DELETE FROM job_events USING scrubbed
-    WHERE job_events.job_id = scrubbed.id AND job_events.type = 'token'
-  ), done AS (
-    UPDATE job_events SET data = job_events.data - 'text'
-    FROM scrubbed
-    WHERE job_events.job_id = scrubbed.id AND job_events.type = 'done'
-  )
-  SELECT count(*) AS purged FROM scrubbed`;
+    FOR NO KEY UPDATE SKIP LOCKED`);
 
 const DEFAULT_PURGE_BATCH = 500;
 

@@ -1,11 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from './test-database';
-import { randomHex, registerProvider, specsServing } from './test-fixtures';
+import {
+  completedEmbedding,
+  EMBEDDING_INPUT,
+  EMBEDDING_VECTORS,
+  randomHex,
+  registerProvider,
+  specsServing,
+} from './test-fixtures';
 import type { Database } from './types';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
-const INPUT = { input: ['a secret text', 'another secret'] };
-const VECTORS = ['AACAPwAAAEA=', 'AABAQAAAgEA='];
 
 let db: Database;
 beforeEach(async () => {
@@ -15,38 +20,13 @@ afterEach(async () => {
   await db.close();
 });
 
-/** Creates an embedding job for model `m`, claims it for the provider and completes it. */
-async function completeEmbedding(
-  providerId: string,
-  promptTokens: number,
-  pricing: { pricePerMillionTokens?: string; modelPrices?: Record<string, string> } = {},
-) {
-  const job = await db.jobs.createEmbedding({
-    model: 'm',
-    title: 'embedding',
-    input: INPUT,
-    streamTokenHash: randomHex(),
-  });
-  const [held] = await db.jobs.claim({ providerId, models: ['m'], limit: 1, leaseSeconds: 30 });
-  await db.jobs.complete({
-    jobId: job!.id,
-    providerId,
-    fencingToken: held!.fencingToken,
-    status: 'completed',
-    result: { embeddings: VECTORS, usage: { prompt_tokens: promptTokens, completion_tokens: 0 } },
-    error: null,
-    ...pricing,
-  });
-  return job!;
-}
-
 describe('jobs.createEmbedding', () => {
   it('queues an embedding job only while a live provider serves the model', async () => {
     const create = (model: string) =>
       db.jobs.createEmbedding({
         model,
         title: `embedding · ${model}`,
-        input: INPUT,
+        input: EMBEDDING_INPUT,
         streamTokenHash: randomHex(),
         requireLiveProviderWithinSeconds: 60,
       });
@@ -56,7 +36,7 @@ describe('jobs.createEmbedding', () => {
     expect(job).toMatchObject({
       type: 'embedding',
       status: 'queued',
-      input: INPUT,
+      input: EMBEDDING_INPUT,
       ownerAccountId: null,
     });
     expect(await db.jobs.findById(job!.id)).toEqual(job);
@@ -73,7 +53,7 @@ describe('jobs.createEmbedding', () => {
     const embedding = await db.jobs.createEmbedding({
       model: 'm',
       title: 'embedding',
-      input: INPUT,
+      input: EMBEDDING_INPUT,
       streamTokenHash: randomHex(),
     });
     const claimed = await db.jobs.claim({
@@ -88,7 +68,7 @@ describe('jobs.createEmbedding', () => {
     ]);
     const held = claimed[1]!;
     const result = {
-      embeddings: VECTORS,
+      embeddings: EMBEDDING_VECTORS,
       usage: { prompt_tokens: 7, completion_tokens: 0 },
     };
     const completed = await db.jobs.complete({
@@ -116,7 +96,7 @@ describe('jobs.createEmbedding', () => {
 
   it('loses its texts and vectors to content retention, keeping the usage', async () => {
     const provider = await registerProvider(db, { specs: specsServing('m') });
-    const job = await completeEmbedding(provider.id, 7);
+    const job = await completedEmbedding(db, provider.id, 7);
     expect(await db.retention.purgeContent({ retentionSeconds: 0 })).toBe(1);
     const purged = await db.jobs.findById(job.id);
     expect(purged).toMatchObject({
@@ -130,7 +110,7 @@ describe('jobs.createEmbedding', () => {
   it('earns the reported prompt tokens at the model price, never more than the input bytes', async () => {
     const provider = await registerProvider(db, { specs: specsServing('m') });
     const earnFor = async (promptTokens: number) => {
-      const job = await completeEmbedding(provider.id, promptTokens, {
+      const job = await completedEmbedding(db, provider.id, promptTokens, {
         pricePerMillionTokens: '0',
         modelPrices: { m: '1000000' },
       });
@@ -139,7 +119,10 @@ describe('jobs.createEmbedding', () => {
     };
     expect(await earnFor(7)).toBe('7');
     // An inflated count is capped by the size of what was embedded.
-    const cap = INPUT.input.reduce((total, text) => total + Buffer.byteLength(text) + 2, 0);
+    const cap = EMBEDDING_INPUT.input.reduce(
+      (total, text) => total + Buffer.byteLength(text) + 2,
+      0,
+    );
     expect(Number(await earnFor(1_000_000))).toBe(cap);
   });
 });

@@ -27,7 +27,7 @@ const REQUEUE_SET = `
  * next sequence number under the row lock that the UPDATE holds. Parameters:
  * $1 the final status, $2 the message, $3 the stream error code; `where` uses $4 on.
  */
-function failWithEventSql(where: string): string {
+export function failWithEventSql(where: string): string {
   return `
     WITH failed AS (
       UPDATE jobs SET

@@ -3,6 +3,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { InfernetError } from '@infernet/protocol';
 import { Pool } from 'pg';
 import { createAccountQueries, createContentRetentionQueries } from './accounts';
+import { createDashboardQueries } from './dashboard';
+import { createDeployTokenQueries } from './deploy-tokens';
+import { createDeviceCodeQueries } from './device-codes';
 import { createEventQueries } from './events';
 import { JobEventNotifier } from './job-event-notifier';
 import { createJobQueries } from './jobs';
@@ -77,7 +80,10 @@ function assemble(parts: DatabaseParts): Database {
     payouts: createPayoutQueries(client),
     notifications: hub,
     accounts: createAccountQueries(client),
+    deployTokens: createDeployTokenQueries(client),
+    deviceCodes: createDeviceCodeQueries(client),
     retention: createContentRetentionQueries(client),
+    dashboard: createDashboardQueries(client),
     kyselyDialect: createKyselyDialect(client),
     async ping() {
       try {

@@ -18,7 +18,7 @@ import { NIM_FALLBACK_PROVIDER } from './job-queue';
 import type { SqlClient } from './sql-client';
 import type { ProviderQueries, ProviderRecord, RegisterProviderResult } from './types';
 
-interface ProviderRow {
+export interface ProviderRow {
   id: string;
   public_key: string;
   node_id: string;
@@ -30,14 +30,15 @@ interface ProviderRow {
   gpu_model: string | null;
   price: unknown;
   specs: NodeSpecs;
+  listed: boolean;
   last_seen: unknown;
   created_at: unknown;
 }
 
-const PROVIDER_COLUMNS =
-  'id, public_key, node_id, role, name, status, address, port, gpu_model, price, specs, last_seen, created_at';
+export const PROVIDER_COLUMNS =
+  'id, public_key, node_id, role, name, status, address, port, gpu_model, price, specs, listed, last_seen, created_at';
 
-function toProviderRecord(row: ProviderRow): ProviderRecord {
+export function toProviderRecord(row: ProviderRow): ProviderRecord {
   return {
     id: row.id,
     publicKey: row.public_key,
@@ -50,6 +51,7 @@ function toProviderRecord(row: ProviderRow): ProviderRecord {
     gpuModel: row.gpu_model,
     price: toNullableNumber(row.price),
     specs: row.specs,
+    listed: row.listed,
     lastSeenAt: toNullableDate(row.last_seen),
     createdAt: toDate(row.created_at),
   };
@@ -63,8 +65,9 @@ function isNodeIdConflict(error: unknown): boolean {
 
 const REGISTER_SQL = `
   INSERT INTO providers
-    (public_key, node_id, role, name, status, address, port, gpu_model, price, specs, last_seen)
-  VALUES ($1, $2, $3, $4, $5, $6, $7::integer, $8, $9::numeric, $10::text::jsonb, now())
+    (public_key, node_id, role, name, status, address, port, gpu_model, price, specs, listed,
+      last_seen)
+  VALUES ($1, $2, $3, $4, $5, $6, $7::integer, $8, $9::numeric, $10::text::jsonb, $11, now())
   ON CONFLICT (public_key) DO UPDATE SET
     node_id = excluded.node_id,
     role = excluded.role,
@@ -75,6 +78,7 @@ const REGISTER_SQL = `
     gpu_model = excluded.gpu_model,
     price = excluded.price,
     specs = excluded.specs,
+    listed = excluded.listed,
     last_seen = now(),
     updated_at = now()
   RETURNING ${PROVIDER_COLUMNS}`;
@@ -153,6 +157,7 @@ export function createProviderQueries(client: SqlClient): ProviderQueries {
           input.gpuModel,
           input.price,
           toJsonParameter(input.specs),
+          input.listed ?? true,
         ]);
         const row = rows[0];
         if (!row) throw new InfernetError('INTERNAL', 'provider upsert returned no row');
@@ -205,14 +210,14 @@ export function createProviderQueries(client: SqlClient): ProviderQueries {
       });
     },
 
-    async list({ limit }) {
+    async list({ limit, listedOnly = false }) {
       const rows = await client.query<ProviderRow>(
         `SELECT ${PROVIDER_COLUMNS} FROM providers
-         WHERE id <> $2
+         WHERE id <> $2 AND (listed OR NOT $3::boolean)
          ORDER BY last_seen DESC NULLS LAST, created_at DESC, id
          LIMIT $1`,
         // The control plane's own fallback row is not a node.
-        [limit, NIM_FALLBACK_PROVIDER.id],
+        [limit, NIM_FALLBACK_PROVIDER.id, listedOnly],
       );
       return rows.map(toProviderRecord);
     },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Kysely } from 'kysely';
 import { EMPTY_NODE_SPECS, type ChatInputSpec, type NodeSpecs } from '@infernet/protocol';
 import type { Database, JobRecord, ProviderRecord, RegisterProviderInput } from './types';
 
@@ -91,4 +92,57 @@ export function nextValue(
       resolve(value);
     });
   });
+}
+
+/** Inserts a bare account row for each id, named after it and mailed at `<id>@example.com`. */
+export async function insertAccounts(db: Database, ...ids: string[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tables in a test.
+  const kysely = new Kysely<any>({ dialect: db.kyselyDialect });
+  try {
+    await kysely
+      .insertInto('accounts')
+      .values(ids.map((id) => ({ id, name: id, email: `${id}@example.com` })))
+      .execute();
+  } finally {
+    await kysely.destroy();
+  }
+}
+
+/** The texts `completedEmbedding` embeds unless told otherwise, and the vectors it returns for them. */
+export const EMBEDDING_INPUT = { input: ['a secret text', 'another secret'] };
+export const EMBEDDING_VECTORS = ['AACAPwAAAEA=', 'AABAQAAAgEA='];
+
+/** Creates an embedding job for model `m`, has the provider claim it and complete it reporting `promptTokens`. */
+export async function completedEmbedding(
+  db: Database,
+  providerId: string,
+  promptTokens: number,
+  {
+    input = EMBEDDING_INPUT,
+    embeddings = EMBEDDING_VECTORS,
+    ...pricing
+  }: {
+    input?: { input: string[] };
+    embeddings?: string[];
+    pricePerMillionTokens?: string;
+    modelPrices?: Record<string, string>;
+  } = {},
+): Promise<JobRecord> {
+  const job = await db.jobs.createEmbedding({
+    model: 'm',
+    title: 'embedding',
+    input,
+    streamTokenHash: randomHex(),
+  });
+  const [held] = await db.jobs.claim({ providerId, models: ['m'], limit: 1, leaseSeconds: 30 });
+  await db.jobs.complete({
+    jobId: job!.id,
+    providerId,
+    fencingToken: held!.fencingToken,
+    status: 'completed',
+    result: { embeddings, usage: { prompt_tokens: promptTokens, completion_tokens: 0 } },
+    error: null,
+    ...pricing,
+  });
+  return job!;
 }

@@ -11,6 +11,9 @@ import type {
 } from '@infernet/protocol';
 import type { Dialect } from 'kysely';
 import type { AccountQueries, ContentRetentionQueries } from './account-types';
+import type { DashboardQueries } from './dashboard';
+import type { DeployTokenQueries } from './deploy-tokens';
+import type { DeviceCodeQueries } from './device-codes';
 
 /** One row per public key. Timestamps are Date objects; the server formats them. */
 export interface ProviderRecord {
@@ -25,6 +28,8 @@ export interface ProviderRecord {
   gpuModel: string | null;
   price: number | null;
   specs: NodeSpecs;
+  /** False: the operator keeps the node out of the public lists. */
+  listed: boolean;
   lastSeenAt: Date | null;
   createdAt: Date;
 }
@@ -41,6 +46,8 @@ export interface RegisterProviderInput {
   price: number | null;
   /** Already sanitised by the caller with `sanitizeNodeSpecs`. */
   specs: NodeSpecs;
+  /** Whether the node appears in the public lists; default true. */
+  listed?: boolean;
 }
 
 export type RegisterProviderResult =
@@ -78,8 +85,8 @@ export interface ProviderQueries {
    * streamed yet) go back to the queue, `running` ones fail with a terminal `error` event.
    */
   remove(publicKey: string): Promise<RemoveProviderResult>;
-  /** All providers, newest heartbeat first. */
-  list(options: { limit: number }): Promise<ProviderRecord[]>;
+  /** All providers (only the listed ones with `listedOnly`), newest heartbeat first. */
+  list(options: { limit: number; listedOnly?: boolean }): Promise<ProviderRecord[]>;
   /** Models served by providers whose last heartbeat is within `livenessSeconds` and that are not offline. */
   servedModels(options: { livenessSeconds: number }): Promise<ModelSummary[]>;
 }
@@ -494,7 +501,11 @@ export interface Database {
   readonly payouts: PayoutQueries;
   readonly notifications: Notifications;
   readonly accounts: AccountQueries;
+  readonly deployTokens: DeployTokenQueries;
+  readonly deviceCodes: DeviceCodeQueries;
   readonly retention: ContentRetentionQueries;
+  /** The operator's and account's views, and the network's throughput. */
+  readonly dashboard: DashboardQueries;
   /** A Kysely dialect over these same connections, for the auth library. */
   readonly kyselyDialect: Dialect;
   /** Throws when the database cannot answer. */

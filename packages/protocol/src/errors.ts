@@ -12,6 +12,16 @@ export const ERROR_TABLE = {
   AUTH_REPLAYED_NONCE: { httpStatus: 401, retryable: false },
   /** The API key is unknown or was revoked. */
   API_KEY_INVALID: { httpStatus: 401, retryable: false },
+  /** The deploy token (`infd_…`) is unknown, expired or revoked. */
+  DEPLOY_TOKEN_INVALID: { httpStatus: 401, retryable: false },
+  /** Device sign-in: the operator has not approved or denied the code yet; poll again. */
+  DEVICE_CODE_PENDING: { httpStatus: 400, retryable: true },
+  /** Device sign-in: the operator denied the request. */
+  DEVICE_CODE_DENIED: { httpStatus: 403, retryable: false },
+  /** Device sign-in: nobody answered the request in time; ask for a new code. */
+  DEVICE_CODE_EXPIRED: { httpStatus: 410, retryable: false },
+  /** Device sign-in: the request was approved or denied already and cannot be decided again. */
+  DEVICE_CODE_DECIDED: { httpStatus: 409, retryable: false },
   /** Sign-in with an email and password that do not match an account. */
   CREDENTIALS_INVALID: { httpStatus: 401, retryable: false },
   /** Sign-up with an email that already has an account. */
@@ -38,6 +48,10 @@ export const ERROR_TABLE = {
   /** The job waited in the queue past its deadline and no node took it; it never will. */
   QUEUE_TIMEOUT: { httpStatus: 503, retryable: true },
   DATABASE_UNAVAILABLE: { httpStatus: 503, retryable: true },
+  /** A cloud the user deploys to (RunPod) refused the user's own API key for it. */
+  DEPLOY_PROVIDER_UNAUTHORIZED: { httpStatus: 401, retryable: false },
+  /** A cloud the user deploys to answered with an error; the message carries the cloud's words. */
+  DEPLOY_PROVIDER_ERROR: { httpStatus: 502, retryable: false },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -34,6 +34,8 @@ export const RegisterRequestSchema = z.object({
   price: z.number().min(0).nullable().optional(),
   /** Raw specs; the server keeps only what `sanitizeNodeSpecs` returns. */
   specs: z.unknown().optional(),
+  /** False keeps the node out of the public lists (`/api/providers`); it still serves jobs. Default true. */
+  listed: z.boolean().optional(),
 });
 export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
 export const RegisterResponseSchema = z.object({ id: z.string(), node_id: z.string() });
@@ -64,6 +66,8 @@ export const NodeRowSchema = z.object({
   specs: NodeSpecsSchema,
   last_seen: z.string().nullable(),
   created_at: z.string(),
+  /** Whether the node appears in the public lists; absent from servers that predate the choice. */
+  listed: z.boolean().optional(),
 });
 export type NodeRow = z.infer<typeof NodeRowSchema>;
 export const MeResponseSchema = z.object({ row: NodeRowSchema.nullable() });

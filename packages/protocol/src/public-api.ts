@@ -7,6 +7,7 @@ export const ModelSummarySchema = z.object({ name: z.string(), nodes: z.number()
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 export const ModelsResponseSchema = z.object({ data: z.array(ModelSummarySchema) });
 
+/** A node in the public lists; a node registered with `listed: false` never appears. */
 export const PublicProviderSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
@@ -20,6 +21,10 @@ export const PublicProviderSchema = z.object({
 export type PublicProvider = z.infer<typeof PublicProviderSchema>;
 export const ProvidersResponseSchema = z.object({ data: z.array(PublicProviderSchema) });
 
+/**
+ * Counts (nodes, models, VRAM tiers) include nodes that chose not to be
+ * listed: they are capacity all the same, and a count names no node.
+ */
 export const OverviewSchema = z.object({
   nodes_online: z.number().int(),
   nodes_total: z.number().int(),
@@ -32,6 +37,14 @@ export const OverviewSchema = z.object({
   }),
   vram_tiers: z.array(z.object({ tier: VramTierSchema, gpus: z.number().int() })),
   last_heartbeat_at: z.string().nullable(),
+  /**
+   * Network throughput: tokens of the jobs completed in the last
+   * `throughput_window_seconds` (streamed tokens of chats, input tokens of
+   * embeddings) divided by that window. A job counts when it completes, so a
+   * long answer shows up all at once.
+   */
+  tokens_per_second: z.number().min(0),
+  throughput_window_seconds: z.number().int(),
 });
 export type Overview = z.infer<typeof OverviewSchema>;
 export const OverviewResponseSchema = z.object({ data: OverviewSchema });

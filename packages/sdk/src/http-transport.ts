@@ -32,6 +32,11 @@ export interface TransportOptions {
   timeoutMs?: number | undefined;
   /** Waits between retries; injectable so tests do not sleep. */
   sleep?: Sleep | undefined;
+  /**
+   * `error` refuses redirects. A signed request must never be re-sent to
+   * wherever a redirect points: fetch would carry its auth header along.
+   */
+  redirect?: 'follow' | 'error' | undefined;
   random?: (() => number) | undefined;
 }
 
@@ -44,7 +49,7 @@ export interface OutgoingRequest {
 }
 
 export interface RequestSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Built with the `path` tag; may carry a query string. */
   path: string;
   /** Serialised once, so every attempt (and its signature) covers the same bytes. */
@@ -77,6 +82,7 @@ export class HttpTransport {
   readonly #timeoutMs: number;
   readonly #sleep: Sleep;
   readonly #random: () => number;
+  readonly #redirect: 'follow' | 'error';
 
   constructor({
     baseUrl,
@@ -86,7 +92,9 @@ export class HttpTransport {
     timeoutMs = DEFAULT_TIMEOUT_MS,
     sleep = defaultSleep,
     random = Math.random,
+    redirect = 'follow',
   }: TransportOptions) {
+    this.#redirect = redirect;
     const url = parseBaseUrl(baseUrl);
     this.baseUrl = url.href.replace(/\/+$/, '');
     this.#headers = lowerCaseKeys(headers);
@@ -191,7 +199,12 @@ export class HttpTransport {
       unlink();
     };
     try {
-      const init: RequestInit = { method: spec.method, headers, signal: controller.signal };
+      const init: RequestInit = {
+        method: spec.method,
+        headers,
+        signal: controller.signal,
+        redirect: this.#redirect,
+      };
       if (body !== undefined) init.body = body;
       const response = await this.#fetch(url.href, init).catch((error: unknown) => {
         throw translateFailure(error, controller, spec.signal);

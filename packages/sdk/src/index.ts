@@ -26,6 +26,18 @@ export {
   type JobFailedErrorInit,
 } from './errors';
 export { sleep, type Sleep } from './abort';
+export {
+  AccountClient,
+  DELETE_ACCOUNT_CONFIRMATION,
+  normaliseUserCode,
+  type AccountClientOptions,
+  type DeviceDecision,
+  type DeviceRequest,
+  type RunPodLaunch,
+  type Session,
+  type SignInInput,
+  type SignUpInput,
+} from './account-client';
 export { ChatStream, type ChatMeta, type ChatResult, type ChatUsage } from './chat-stream';
 export type { EmbeddingsInput, EmbeddingsResult } from './embeddings';
 export { DEFAULT_TIMEOUT_MS, type CallOptions, type FetchFunction } from './http-transport';

@@ -254,6 +254,64 @@ describe('InfernetClient reads', () => {
     await expect(failure).rejects.toBeInstanceOf(NotFoundError);
     await expect(failure).rejects.toMatchObject({ servedModels: ['llama3.2:1b'] });
   });
+
+  it('reads the network overview, throughput included', async () => {
+    const overview = {
+      nodes_online: 2,
+      nodes_total: 3,
+      models: [{ name: 'qwen2.5:7b', nodes: 2 }],
+      jobs: { queued: 1, running: 2, completed: 40, failed: 1 },
+      vram_tiers: [{ tier: '24-48gb', gpus: 2 }],
+      last_heartbeat_at: '2026-03-01T12:00:00Z',
+      tokens_per_second: 12.5,
+      throughput_window_seconds: 60,
+    };
+    const { fetch, sent } = routedFetch({ 'GET /api/overview': json(200, { data: overview }) });
+    const client = new InfernetClient({ baseUrl: 'http://control.test', fetch });
+    await expect(client.overview()).resolves.toEqual(overview);
+    expect(sent[0]?.method).toBe('GET');
+  });
+
+  it('reads one provider by id, escaping the id into the path', async () => {
+    const provider = {
+      id: 'node/1',
+      name: 'edge-01',
+      status: 'available',
+      online: true,
+      gpus: [{ vendor: 'nvidia', vram_tier: '24-48gb', model: 'RTX 4090' }],
+      gpu_count: 1,
+      models: ['qwen2.5:7b'],
+      last_seen: '2026-03-01T12:00:00Z',
+      first_seen_at: '2026-02-01T12:00:00Z',
+      jobs_completed: 12,
+      jobs_completed_last_hour: 3,
+      tokens_served_last_hour: 900,
+    };
+    const { fetch, sent } = routedFetch({
+      'GET /api/providers/node%2F1': json(200, { data: provider }),
+    });
+    const client = new InfernetClient({ baseUrl: 'http://control.test', fetch });
+    await expect(client.provider('node/1')).resolves.toEqual(provider);
+    expect(sent[0]?.url).toBe('http://control.test/api/providers/node%2F1');
+  });
+
+  it('raises an unknown provider as NotFoundError', async () => {
+    const { fetch } = routedFetch({
+      'GET /api/providers/gone': json(404, {
+        error: { code: 'NOT_FOUND', message: 'No such provider.', requestId: 'r3' },
+      }),
+    });
+    const client = new InfernetClient({ baseUrl: 'http://control.test', fetch });
+    await expect(client.provider('gone')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('rejects a provider answer that does not match the schema', async () => {
+    const { fetch } = routedFetch({
+      'GET /api/providers/odd': json(200, { data: { id: 'odd' } }),
+    });
+    const client = new InfernetClient({ baseUrl: 'http://control.test', fetch });
+    await expect(client.provider('odd')).rejects.toBeInstanceOf(InvalidResponseError);
+  });
 });
 
 describe('InfernetClient.embeddings', () => {

@@ -5,12 +5,14 @@ import {
   OpenAiModelListSchema,
   OverviewResponseSchema,
   ProvidersResponseSchema,
+  PublicProviderDetailResponseSchema,
   type CancelResponse,
   type ChatMessage,
   type ChatResponse,
   type ModelSummary,
   type Overview,
   type PublicProvider,
+  type PublicProviderDetail,
 } from '@infernet/protocol';
 import { sleep as defaultSleep, type Sleep } from './abort';
 import { ChatStream, type ChatResult } from './chat-stream';
@@ -177,11 +179,26 @@ export class InfernetClient {
     );
   }
 
+  /** The listed nodes (`GET /api/providers`): coarse GPU tiers, models and status, never an address. */
   async providers(options: CallOptions = {}): Promise<PublicProvider[]> {
     const body = await this.#get(path`/api/providers`, ProvidersResponseSchema, options);
     return body.data;
   }
 
+  /**
+   * One listed node (`GET /api/providers/{id}`) with its recent activity.
+   * An unknown or unlisted node throws `NotFoundError`.
+   */
+  async provider(id: string, options: CallOptions = {}): Promise<PublicProviderDetail> {
+    const body = await this.#get(
+      path`/api/providers/${id}`,
+      PublicProviderDetailResponseSchema,
+      options,
+    );
+    return body.data;
+  }
+
+  /** The network at a glance (`GET /api/overview`): nodes, models, jobs, throughput, VRAM tiers. */
   async overview(options: CallOptions = {}): Promise<Overview> {
     const body = await this.#get(path`/api/overview`, OverviewResponseSchema, options);
     return body.data;

@@ -1,3 +1,4 @@
+import { createServer, type RequestListener } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair, verifyRequest } from '@infernet/auth';
 import { AUTH_HEADER_NAME } from '@infernet/protocol';
@@ -52,6 +53,24 @@ const json =
 
 const apiError = (status: number, code: string, message = 'nope') =>
   json(status, { error: { code, message, requestId: 'req-9' } });
+
+/** A real HTTP server on a free loopback port that counts the requests it got. */
+async function listen(handler: RequestListener) {
+  let requests = 0;
+  const server = createServer((request, response) => {
+    requests += 1;
+    handler(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return requests;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const { privateKey, publicKey } = generateKeyPair();
@@ -180,6 +199,26 @@ describe('NodeClient retries and errors', () => {
     await expect(failure).rejects.toBeInstanceOf(ConnectionError);
     await expect(failure).rejects.toThrow(/ECONNREFUSED/);
     expect(calls).toBe(3);
+  });
+
+  it('refuses to follow a redirect, so its signed header goes nowhere else', async () => {
+    const elsewhere = await listen((_request, response) => response.end('{}'));
+    const control = await listen((_request, response) => {
+      response.writeHead(307, { location: `${elsewhere.url}/api/v1/node/heartbeat` }).end();
+    });
+    try {
+      const node = new NodeClient({
+        baseUrl: control.url,
+        privateKey,
+        maxRetries: 0,
+        sleep: noSleep,
+      });
+      await expect(node.heartbeat()).rejects.toBeInstanceOf(ConnectionError);
+      expect(control.requests).toBe(1);
+      expect(elsewhere.requests).toBe(0);
+    } finally {
+      await Promise.all([control.close(), elsewhere.close()]);
+    }
   });
 
   it('maps JOB_NOT_FOUND to NotFoundError and encodes the job id', async () => {

@@ -4,8 +4,10 @@ import {
   LEASE_HEADER_NAME,
   CompleteResponseSchema,
   dataEnvelope,
+  DeviceCodeResponseSchema,
   EventsResponseSchema,
   HeartbeatResponseSchema,
+  LinkNodeResponseSchema,
   ListPaymentsResponseSchema,
   ListPayoutsResponseSchema,
   LONG_POLL_MAX_WAIT_SECONDS,
@@ -28,6 +30,7 @@ import {
 } from '@infernet/protocol';
 import type { Sleep } from './abort';
 import { SdkError } from './errors';
+import type { DeviceCode, NodeLink } from './node-login';
 import {
   HttpTransport,
   type CallOptions,
@@ -134,7 +137,8 @@ export class NodeClient {
     }
     this.#privateKey = privateKey;
     this.#now = now;
-    this.#transport = new HttpTransport(transportOptions);
+    // Node's fetch also skips cloning each request body when redirects are refused.
+    this.#transport = new HttpTransport({ ...transportOptions, redirect: 'error' });
   }
 
   get baseUrl(): string {
@@ -286,6 +290,75 @@ export class NodeClient {
       ...options,
       idempotent: true,
     });
+  }
+
+  /**
+   * Links this node to the account that minted `deployToken` (`infd_…`).
+   * The node's key signs the request and the token rides in
+   * `Authorization`; the token is sent nowhere else. An unknown, expired or
+   * revoked token is `401 DEPLOY_TOKEN_INVALID`. Linking again to the same
+   * account is harmless, so it is retried like a read.
+   */
+  async linkWithDeployToken(deployToken: string, options: CallOptions = {}): Promise<NodeLink> {
+    const { data } = await this.#transport.requestJson(
+      {
+        method: 'POST',
+        path: path`/api/nodes/link`,
+        body: {},
+        authorize: (request) => ({
+          ...this.#sign(request),
+          authorization: `Bearer ${deployToken}`,
+        }),
+        idempotent: true,
+        signal: options.signal,
+      },
+      LinkNodeResponseSchema,
+    );
+    return data;
+  }
+
+  /**
+   * Starts a device sign-in: the operator opens `verification_uri_complete`
+   * and approves `user_code`, while this node calls `redeemDeviceCode` every
+   * `interval` seconds. The node must be registered first.
+   */
+  async requestDeviceCode(options: CallOptions = {}): Promise<DeviceCode> {
+    const { data } = await this.#transport.requestJson(
+      {
+        method: 'POST',
+        path: path`/api/nodes/device-code`,
+        body: {},
+        authorize: (request) => this.#sign(request),
+        // A lost answer leaves an unused code behind, which simply expires.
+        idempotent: true,
+        signal: options.signal,
+      },
+      DeviceCodeResponseSchema,
+    );
+    return data;
+  }
+
+  /**
+   * Redeems an approved device code: the node is now linked. Before approval
+   * it rejects with an `ApiError` whose code is `DEVICE_CODE_PENDING`; a
+   * denial is `DEVICE_CODE_DENIED`, a lapsed code `DEVICE_CODE_EXPIRED`.
+   * Never retried: each call is one of the caller's polls.
+   */
+  async redeemDeviceCode(deviceCode: string, options: CallOptions = {}): Promise<NodeLink> {
+    const { data } = await this.#transport.requestJson(
+      {
+        method: 'POST',
+        path: path`/api/nodes/device-token`,
+        body: { device_code: deviceCode },
+        authorize: (request) => this.#sign(request),
+        idempotent: true,
+        // The caller polls at the server's interval; a pending answer must reach it, not a retry.
+        maxRetries: 0,
+        signal: options.signal,
+      },
+      LinkNodeResponseSchema,
+    );
+    return data;
   }
 
   async #post<S extends Schema>(

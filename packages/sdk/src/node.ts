@@ -26,3 +26,4 @@ export {
   type RegisterInput,
   type ReleaseInput,
 } from './node-client';
+export type { DeviceCode, NodeLink } from './node-login';

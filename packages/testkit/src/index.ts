@@ -28,3 +28,11 @@ export type { FakeOpenAiOptions, FakeOpenAiServer } from './fake-openai';
 export { freePort } from './free-port';
 export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';
+export { DEFAULT_FAKE_RUNPOD_GPUS, FAKE_RUNPOD_API_KEY, startFakeRunPod } from './fake-runpod';
+export type {
+  FakeRunPodGpu,
+  FakeRunPodOptions,
+  FakeRunPodPod,
+  FakeRunPodRequest,
+  FakeRunPodServer,
+} from './fake-runpod';

@@ -35,6 +35,8 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
         INFERNET_ENGINE: 'ollama',
         INFERNET_ENGINE_URL: ollama.url,
         INFERNET_NODE_NAME: 'lifecycle-node',
+        // Any free port, so the daemon's P2P listener never collides with another test's.
+        INFERNET_P2P_PORT: '0',
       },
       directory,
       file: (name) => join(directory, name),
@@ -100,7 +102,12 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
       expect(status.code).toBe(0);
       return JSON.parse(status.stdout) as {
         registered: boolean;
-        daemon: { running: boolean; pid: number; jobs: { id: string; model: string }[] };
+        daemon: {
+          running: boolean;
+          pid: number;
+          jobs: { id: string; model: string }[];
+          p2p: { enabled: boolean; port: number | null; advertised: boolean };
+        };
       };
     };
     await waitFor(async () => (await readStatus()).registered, {
@@ -128,10 +135,17 @@ describe('the detached daemon: start, status, stop, logs, config', () => {
 
     const status = await readStatus();
     expect(status.daemon).toMatchObject({ running: true, pid });
+    // Listening on the port it picked, but `init --no-advertise` keeps it unpublished.
+    expect(status.daemon.p2p).toEqual({
+      enabled: true,
+      port: expect.any(Number),
+      advertised: false,
+    });
     expect(status.daemon.jobs).toEqual([expect.objectContaining({ id: job.jobId, model: MODEL })]);
     const human = await runInfernet(['status'], home.env);
     expect(human.stdout).toMatch(/Daemon\s+running, pid \d+/);
     expect(human.stdout).toContain(job.jobId);
+    expect(human.stdout).toMatch(/P2P\s+port \d+, not advertised/);
 
     const stopping = runInfernet(['stop'], home.env);
     // Once the daemon is draining, the rest of the answer flows.

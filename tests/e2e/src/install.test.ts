@@ -10,6 +10,7 @@ import {
   temporaryHome,
   type ServerProcess,
 } from './processes';
+import { mintDeployToken, signUpOperator } from './operator-account';
 
 const MODEL = 'llama3.2:1b';
 const VERSION = (
@@ -111,8 +112,10 @@ describe('install.sh, then infernet update', () => {
 
   it('with a deploy token, re-runs as an update and sets the node up unattended', async () => {
     server = await serverReady;
+    const operator = await signUpOperator(server.url, 'installer@example.com');
+    const token = await mintDeployToken(operator, 'install.sh');
     const unattended = await install({
-      INFERNET_BEARER: 'deploy-token-for-tests',
+      INFERNET_BEARER: token,
       INFERNET_CONTROL_PLANE_URL: server.url,
       INFERNET_ENGINE_URL: ollama.url,
       INFERNET_MODEL: MODEL,
@@ -120,11 +123,11 @@ describe('install.sh, then infernet update', () => {
     });
     expect(unattended.code, unattended.stdout + unattended.stderr).toBe(0);
     expect(unattended.stdout).toContain('→ infernet init');
-    // This CLI has no `login` yet: the token is not used and linking is pending.
-    expect(unattended.stdout).toContain('login: not in this version');
+    expect(unattended.stdout).toContain('→ infernet login');
+    expect(unattended.stdout).toContain('Linked installed-node');
     expect(unattended.stdout).toContain('→ infernet register');
     expect(unattended.stdout).toContain('→ infernet start');
-    expect(unattended.stdout).not.toContain('deploy-token-for-tests');
+    expect(unattended.stdout + unattended.stderr).not.toContain(token);
 
     const status = await infernet('status', '--json');
     expect(status.code).toBe(0);

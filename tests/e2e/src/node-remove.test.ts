@@ -1,27 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOllama, waitFor } from '@infernet/testkit';
-import { startServerProcess, temporaryHome, type ServerProcess } from './processes';
+import { waitFor } from '@infernet/testkit';
+import { startLocalNetwork, type LocalNetwork } from './local-network';
 import { runInfernet } from './infernet-binary';
 
 const MODEL = 'llama3.2:1b';
 
 describe('infernet remove', () => {
-  let server: ServerProcess;
-  let ollama: Awaited<ReturnType<typeof startFakeOllama>>;
-  let home: Awaited<ReturnType<typeof temporaryHome>>;
+  let server: LocalNetwork['server'];
+  let ollama: LocalNetwork['ollama'];
+  let home: LocalNetwork['home'];
   let env: Record<string, string>;
   const configDirectory = () => join(home.path, '.config', 'infernet');
 
   beforeAll(async () => {
-    ollama = await startFakeOllama({ models: [MODEL] });
-    server = await startServerProcess();
-    home = await temporaryHome();
+    let network: Record<string, string>;
+    ({ ollama, server, home, env: network } = await startLocalNetwork([MODEL]));
     env = {
-      HOME: home.path,
-      XDG_CONFIG_HOME: join(home.path, '.config'),
-      INFERNET_CONTROL_PLANE_URL: server.url,
+      ...network,
       INFERNET_ENGINE: 'ollama',
       INFERNET_ENGINE_URL: ollama.url,
       INFERNET_NODE_NAME: 'retiring-node',

@@ -12,6 +12,7 @@ import {
   type ManagedProcess,
   type ServerProcess,
 } from './processes';
+import { linkedNodeNames, mintDeployToken, signUpOperator } from './operator-account';
 
 const MODEL = 'llama3.2:1b';
 const REPLY = ['Served ', 'from ', 'the ', 'container ', 'entrypoint.'];
@@ -51,7 +52,7 @@ describe('deploy/provider/entrypoint.sh', () => {
     await home?.remove();
   });
 
-  function entrypoint(): ManagedProcess {
+  function entrypoint(extra: Record<string, string> = {}): ManagedProcess {
     const child = spawn('/bin/sh', [ENTRYPOINT], {
       cwd: home.path,
       env: {
@@ -61,6 +62,7 @@ describe('deploy/provider/entrypoint.sh', () => {
         INFERNET_ENGINE_URL: ollama.url,
         INFERNET_MODEL: MODEL,
         INFERNET_NODE_NAME: 'container-node',
+        ...extra,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -103,5 +105,45 @@ describe('deploy/provider/entrypoint.sh', () => {
     expect(again).toMatchObject({ nodeId: ready.nodeId, providerId: ready.providerId });
     expect(readFileSync(configPath, 'utf8')).toBe(config);
     expect(await second.stop('SIGTERM')).toBe(0);
+  });
+
+  it('links the node to the account of the deploy token in INFERNET_BEARER, then forgets it', async () => {
+    const operator = await signUpOperator(server.url, 'container-owner@example.com');
+    const token = await mintDeployToken(operator, 'container');
+    const node = entrypoint({ INFERNET_BEARER: token });
+    await node.waitForLine(/Linked container-node/);
+    await node.waitForLine(/"msg":"node ready"/);
+    expect(await linkedNodeNames(operator)).toEqual(['container-node']);
+    // exec'd into the daemon: the token is no longer in its environment.
+    const environment = readFileSync(`/proc/${node.child.pid}/environ`, 'utf8').split('\0');
+    expect(environment.some((entry) => entry.startsWith('INFERNET_BEARER='))).toBe(false);
+    expect(environment.some((entry) => entry.startsWith('INFERNET_CONTROL_PLANE_URL='))).toBe(true);
+    expect(node.lines.join('\n')).not.toContain(token);
+    expect(await node.stop('SIGTERM')).toBe(0);
+  });
+
+  it('starts the bundled Ollama and pulls the models before the daemon when INFERNET_START_OLLAMA=1', async () => {
+    // A stand-in `ollama`: `serve` stays up like the real one, `list` answers,
+    // and every call is recorded. The fake Ollama server plays the engine.
+    const calls = join(home.path, 'ollama-calls');
+    writeFileSync(
+      join(home.path, 'bin', 'ollama'),
+      `#!/bin/sh\necho "$*" >> '${calls}'\nif [ "$1" = serve ]; then echo $$ > '${calls}.pid'; exec sleep 600; fi\n`,
+    );
+    chmodSync(join(home.path, 'bin', 'ollama'), 0o755);
+    const node = entrypoint({
+      INFERNET_START_OLLAMA: '1',
+      INFERNET_MODEL: `${MODEL},qwen2.5:0.5b`,
+    });
+    await node.waitForLine(/"msg":"node ready"/);
+    const recorded = readFileSync(calls, 'utf8').trim().split('\n');
+    expect(recorded).toContain('serve');
+    expect(recorded.filter((call) => call.startsWith('pull '))).toEqual([
+      `pull ${MODEL}`,
+      'pull qwen2.5:0.5b',
+    ]);
+    expect(node.lines.join('\n')).toContain('starting the bundled Ollama');
+    expect(await node.stop('SIGTERM')).toBe(0);
+    process.kill(Number(readFileSync(`${calls}.pid`, 'utf8')), 'SIGKILL');
   });
 });

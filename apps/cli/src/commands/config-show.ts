@@ -30,6 +30,7 @@ export async function configShowCommand(
       npub: identity ? encodeNpub(identity.publicKey) : null,
       privateKey: identity ? REDACTED : null,
       advertise: config.advertise,
+      unlisted: config.unlisted,
     },
     p2p: config.p2p,
     engine: {
@@ -59,6 +60,7 @@ export async function configShowCommand(
     ['Public key', shown.node.npub ?? 'none'],
     ['Private key', shown.node.privateKey ?? 'none'],
     ['Advertise', shown.node.advertise ? 'yes' : 'no (outbound-only)'],
+    ['Listed', shown.node.unlisted ? 'no (--unlisted: hidden from public lists)' : 'yes'],
     ['P2P', shown.p2p.enabled ? `TCP ${shown.p2p.port}` : 'off (--no-p2p)'],
     ['Engine', `${shown.engine.kind}${shown.engine.url ? ` at ${shown.engine.url}` : ''}`],
     ['Engine API key', shown.engine.apiKey ?? 'none'],

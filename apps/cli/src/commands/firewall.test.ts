@@ -22,6 +22,18 @@ describe('infernet firewall', () => {
     expect(result.stdout).toContain('netsh interface portproxy add v4tov4 listenport=46337');
   });
 
+  it('opens the port the node is configured to listen on', async () => {
+    const result = await runInfernet(['firewall', 'ufw', '--json'], {
+      ...baseEnvironment(home),
+      INFERNET_P2P_PORT: '40001',
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      port: 40001,
+      rules: [{ commands: ["sudo ufw allow 40001/tcp comment 'infernet p2p'"] }],
+    });
+  });
+
   it('narrows to one firewall, takes --p2p-port, and prints JSON for scripts', async () => {
     const result = await runInfernet(
       ['firewall', 'ufw', '--p2p-port', '40000', '--json'],

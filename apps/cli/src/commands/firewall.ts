@@ -1,13 +1,23 @@
-import { DEFAULT_P2P_PORT } from '@infernet/protocol';
 import { EXIT_OK, UsageError } from '../cli-error';
-import type { CommandContext } from '../context';
+import { loadConfig, type CommandContext } from '../context';
 import { FIREWALL_TOOLS, firewallRules, type FirewallTool } from '../firewall-rules';
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_P2P_PORT;
+function parsePort(raw: string): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`--p2p-port must be a whole number from 1 to 65535, not "${raw}".`);
+  }
+  return port;
+}
+
+/** The flag, else the port the daemon would listen on (environment, then config file). */
+function portToOpen(context: CommandContext, flag: string | undefined): number {
+  if (flag !== undefined) return parsePort(flag);
+  const { port } = loadConfig(context).p2p;
+  if (port === 0) {
+    throw new UsageError(
+      'The configured P2P port is 0 (a random port at each start), which no firewall rule can name: set a fixed one with `infernet start --p2p-port <port>` or pass --p2p-port here.',
+    );
   }
   return port;
 }
@@ -25,7 +35,7 @@ export async function firewallCommand(
   if (tool !== undefined && !isTool(tool)) {
     throw new UsageError(`Unknown firewall "${tool}": choose one of ${FIREWALL_TOOLS.join(', ')}.`);
   }
-  const port = parsePort(flags.p2pPort);
+  const port = portToOpen(context, flags.p2pPort);
   const rules = firewallRules(port).filter((rule) => tool === undefined || rule.tool === tool);
   const { output } = context;
   if (flags.json) {

@@ -61,6 +61,7 @@ export async function initCommand(context: CommandContext, flags: InitFlags): Pr
       publicKey,
       privateKey,
       advertise: config.advertise,
+      ...(config.unlisted ? { unlisted: true } : {}),
     },
     engine: {
       kind: config.engine.kind,

@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../cli-error';
-import { defaultNodeName } from '../config';
+import { defaultNodeName, type CliConfig, type Identity } from '../config';
 import { loadConfig, requireIdentity, type CommandContext, type SharedFlags } from '../context';
 import { describeError } from '../daemon/connectivity';
 import { explainError } from '../explain-error';
@@ -18,6 +18,28 @@ export async function registerCommand(
 ): Promise<number> {
   const { output } = context;
   const config = requireIdentity(loadConfig(context, flags));
+  const registration = await registerNode(context, config);
+  output.line(
+    `Registered ${registration.name} (${registration.nodeId}) with ${config.controlPlaneUrl}.`,
+  );
+  output.line(
+    `Models: ${registration.models.length > 0 ? registration.models.join(', ') : 'none yet'}`,
+  );
+  output.line(`GPUs:   ${registration.gpus || 'none detected (CPU node)'}`);
+  output.line('');
+  output.line('Next: run `infernet start --foreground` to take jobs.');
+  return EXIT_OK;
+}
+
+/**
+ * Registers this node (an upsert, so repeating it is harmless) and returns
+ * what it announced. Warnings about the engine and models go to stderr.
+ */
+export async function registerNode(
+  context: CommandContext,
+  config: CliConfig & { identity: Identity },
+): Promise<{ name: string; nodeId: string; models: string[]; gpus: string }> {
+  const { output } = context;
   const engine = context.createEngine(config.engine);
   const { capabilities, memory } = await detectHardware(context.detectGpus);
   const models = await listServedModels(engine, config.engine.models, undefined, {
@@ -46,15 +68,12 @@ export async function registerCommand(
       node_id: config.identity.nodeId,
       name,
       specs: buildNodeSpecs(capabilities, models.served),
+      // Omitted, the control plane lists the node (and lists it again if it was hidden).
+      ...(config.unlisted ? { listed: false } : {}),
     });
   } catch (error) {
     throw explainError(error, config);
   }
   const gpus = capabilities.gpus.map((gpu) => `${gpu.model} (${gpu.vram_tier})`).join(', ');
-  output.line(`Registered ${name} (${registration.node_id}) with ${config.controlPlaneUrl}.`);
-  output.line(`Models: ${models.served.length > 0 ? models.served.join(', ') : 'none yet'}`);
-  output.line(`GPUs:   ${gpus || 'none detected (CPU node)'}`);
-  output.line('');
-  output.line('Next: run `infernet start --foreground` to take jobs.');
-  return EXIT_OK;
+  return { name, nodeId: registration.node_id, models: models.served, gpus };
 }

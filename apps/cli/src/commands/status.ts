@@ -55,9 +55,22 @@ function showDaemonStatus(context: CommandContext, status: StatusData, flags: St
       '',
       `${job.id}  ${job.type} ${job.model}  ${formatDuration(job.elapsedSeconds)}`,
     ]),
+    ['P2P', describeP2p(status.p2p)],
     ['Logs', status.logFile ?? 'on the daemon’s stdout (--foreground)'],
+    ...(status.recentErrors ?? []).map((error, index) => [
+      index === 0 ? 'Recent errors' : '',
+      `${error.at}  ${error.message}`,
+    ]),
   ];
   output.line(formatTable(['Field', 'Value'], rows).split('\n').slice(1).join('\n'));
+}
+
+/** `port 46337, advertised`, `off (--no-p2p)`, … */
+export function describeP2p(p2p: StatusData['p2p']): string {
+  if (!p2p) return 'unknown (the daemon is of an earlier version)';
+  if (!p2p.enabled) return 'off (--no-p2p)';
+  if (p2p.port === null) return 'on, but the port could not be opened (see `infernet logs`)';
+  return `port ${p2p.port}, ${p2p.advertised ? 'advertised' : 'not advertised (outbound-only)'}`;
 }
 
 async function showControlPlaneStatus(

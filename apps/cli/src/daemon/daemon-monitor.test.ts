@@ -60,6 +60,52 @@ describe('DaemonMonitor', () => {
     await expect(client.complete('j4', { status: 'completed' })).rejects.toBe(refuse);
     expect(monitor.status().connected).toBe(true);
     expect(monitor.stats().jobs).toEqual({ running: 0, completed: 1, failed: 1 });
+    // The failed job and the unreachable control plane are kept; the lost lease is not a failure.
+    expect(monitor.status().recentErrors).toEqual([
+      { at: '2025-01-01T00:00:05.000Z', message: 'job j2 failed: no reason given' },
+      { at: '2025-01-01T00:00:05.000Z', message: 'complete: control plane unreachable (down)' },
+    ]);
+  });
+
+  it('keeps only the five latest errors', async () => {
+    const { monitor } = makeMonitor();
+    const client = monitor.watchClient({
+      complete: async (jobId: string, body: { status: string; error?: string }) => ({
+        id: jobId,
+        status: body.status,
+      }),
+    });
+    for (let index = 1; index <= 7; index += 1) {
+      await client.complete(`j${index}`, { status: 'failed', error: 'engine crashed' });
+    }
+    const messages = monitor.status().recentErrors?.map((error) => error.message);
+    expect(messages).toEqual(
+      [3, 4, 5, 6, 7].map((index) => `job j${index} failed: engine crashed`),
+    );
+  });
+
+  it('reports the P2P port once opened, advertised only when configured and open', () => {
+    const make = (p2p: { enabled: boolean; advertised: boolean }) =>
+      new DaemonMonitor({
+        clock: new ManualClock(0),
+        identity: {
+          nodeId: 'n',
+          name: 'n',
+          controlPlaneUrl: 'http://cp.test',
+          maxConcurrentJobs: 1,
+          logFile: null,
+          p2p,
+        },
+      });
+    const advertised = make({ enabled: true, advertised: true });
+    expect(advertised.status().p2p).toEqual({ enabled: true, port: null, advertised: false });
+    advertised.setP2pPort(46337);
+    expect(advertised.status().p2p).toEqual({ enabled: true, port: 46337, advertised: true });
+    const quiet = make({ enabled: true, advertised: false });
+    quiet.setP2pPort(46400);
+    expect(quiet.status().p2p).toEqual({ enabled: true, port: 46400, advertised: false });
+    const off = make({ enabled: false, advertised: true });
+    expect(off.status().p2p).toEqual({ enabled: false, port: null, advertised: false });
   });
 
   it('lists running jobs with their elapsed time', async () => {

@@ -1,13 +1,17 @@
 import type { ChatChunk, Engine } from '@infernet/engines';
 import type { NodeJob } from '@infernet/protocol';
-import { ConnectionError, TimeoutError } from '@infernetprotocol/sdk/node';
+import { ApiError, ConnectionError, TimeoutError } from '@infernetprotocol/sdk/node';
 import type { Clock } from './clock';
-import type { StatsData, StatusData } from './ipc-protocol';
+import type { P2pStatus, RecentError, StatsData, StatusData } from './ipc-protocol';
 import type { JobHandle } from './job-handle';
 import { RunningJobs } from './running-jobs';
 
 /** Answers kept for the recent tokens-per-second figure. */
 const RECENT_ANSWERS = 32;
+/** Failures kept for `infernet status` and `infernet tui`. */
+const RECENT_ERRORS = 5;
+/** An error message longer than this is cut: it is a hint, the log has the rest. */
+const MAX_ERROR_MESSAGE = 200;
 
 /** `RunningJobs` that also remembers when each job was claimed, for `infernet status`. */
 export class TimedRunningJobs extends RunningJobs {
@@ -30,6 +34,8 @@ export interface DaemonIdentity {
   controlPlaneUrl: string;
   maxConcurrentJobs: number;
   logFile: string | null;
+  /** Whether P2P is on and the port advertised, as configured; the port is known once opened. */
+  p2p?: { enabled: boolean; advertised: boolean };
 }
 
 /**
@@ -51,11 +57,18 @@ export class DaemonMonitor {
   #failed = 0;
   #tokensServed = 0;
   #recentAnswers: { tokens: number; milliseconds: number }[] = [];
+  #recentErrors: RecentError[] = [];
+  #p2pPort: number | null = null;
 
   constructor(options: { clock: Clock; identity: DaemonIdentity }) {
     this.#clock = options.clock;
     this.#identity = options.identity;
     this.#startedAt = options.clock.now();
+  }
+
+  /** The P2P port the daemon listens on, or null when it could not open one. */
+  setP2pPort(port: number | null): void {
+    this.#p2pPort = port;
   }
 
   markDraining(): void {
@@ -79,10 +92,11 @@ export class DaemonMonitor {
             (answer: unknown) => {
               this.#contacted(true);
               if (property === 'register') this.#registered = true;
-              if (property === 'complete') this.#countCompletion(args[1]);
+              if (property === 'complete') this.#countCompletion(args[0], args[1]);
               return answer;
             },
             (error: unknown) => {
+              this.#recordClientError(String(property), error);
               if (error instanceof ConnectionError || error instanceof TimeoutError) {
                 this.#contacted(false);
               } else if (typeof error === 'object' && error !== null && 'status' in error) {
@@ -153,6 +167,18 @@ export class DaemonMonitor {
         elapsedSeconds: Math.round((now - (this.jobs.claimedAt(handle) ?? now)) / 100) / 10,
       })),
       logFile: identity.logFile,
+      p2p: this.#p2pStatus(),
+      recentErrors: [...this.#recentErrors],
+    };
+  }
+
+  #p2pStatus(): P2pStatus {
+    const configured = this.#identity.p2p ?? { enabled: false, advertised: false };
+    const port = configured.enabled ? this.#p2pPort : null;
+    return {
+      enabled: configured.enabled,
+      port,
+      advertised: configured.advertised && port !== null,
     };
   }
 
@@ -180,10 +206,33 @@ export class DaemonMonitor {
     if (answered) this.#lastContactAt = this.#clock.now();
   }
 
-  #countCompletion(body: unknown): void {
-    const status = typeof body === 'object' && body !== null && 'status' in body ? body.status : '';
-    if (status === 'completed') this.#completed += 1;
-    else if (status === 'failed') this.#failed += 1;
+  #countCompletion(jobId: unknown, body: unknown): void {
+    const fields =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    if (fields.status === 'completed') this.#completed += 1;
+    else if (fields.status === 'failed') {
+      this.#failed += 1;
+      // The daemon's failure reasons name the engine's error, never prompt or output text.
+      const reason = typeof fields.error === 'string' ? fields.error : 'no reason given';
+      this.#recordError(`job ${String(jobId)} failed: ${reason}`);
+    }
+  }
+
+  #recordClientError(call: string, error: unknown): void {
+    // Stale leases and cancelled jobs are the lease protocol working, not failures.
+    if (error instanceof ApiError && error.status === 409) return;
+    if (error instanceof ApiError) {
+      this.#recordError(`${call}: ${error.message} [${error.code}]`);
+    } else if (error instanceof ConnectionError) {
+      this.#recordError(`${call}: control plane unreachable (${error.message})`);
+    }
+  }
+
+  #recordError(message: string): void {
+    const text =
+      message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message;
+    this.#recentErrors.push({ at: new Date(this.#clock.now()).toISOString(), message: text });
+    if (this.#recentErrors.length > RECENT_ERRORS) this.#recentErrors.shift();
   }
 
   #countAnswer(tokens: number, answer: { finished: boolean; milliseconds: number }): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '@infernet/engines';
 import type { NodeJob } from '@infernet/protocol';
 import {
@@ -40,7 +40,9 @@ function config(
  * stay open until aborted, like an idle long poll. A keep-alive (`limit: 0`)
  * is answered at once with the next scripted `cancel` list.
  */
-function fakeClient(options: { jobs?: NodeJob[]; eventFailures?: unknown[] } = {}) {
+function fakeClient(
+  options: { jobs?: NodeJob[]; eventFailures?: unknown[]; completeAnswered?: Promise<void> } = {},
+) {
   const calls: (
     | { kind: 'register'; node_id: string }
     | { kind: 'heartbeat'; body: HeartbeatInput }
@@ -80,6 +82,7 @@ function fakeClient(options: { jobs?: NodeJob[]; eventFailures?: unknown[] } = {
     },
     async complete(jobId: string, body: CompleteInput) {
       calls.push({ kind: 'complete', jobId, body });
+      await options.completeAnswered;
       return { id: jobId, status: body.status };
     },
     async release(jobId: string, body: ReleaseInput) {
@@ -185,6 +188,33 @@ describe('runDaemon drain', () => {
   });
 });
 
+describe('runDaemon capacity', () => {
+  it('frees the slot once the engine is done, claiming again while complete is on its way', async () => {
+    const { engine, finish, started } = gatedEngine();
+    let answerComplete!: () => void;
+    const completeAnswered = new Promise<void>((resolve) => (answerComplete = resolve));
+    const fake = fakeClient({ completeAnswered });
+    const daemon = startDaemon(engine, fake, { maxConcurrentJobs: 1 });
+    await started;
+    expect(fake.ofKind('poll').filter((poll) => poll.limit > 0)).toHaveLength(1);
+    finish();
+    await vi.waitFor(() => expect(fake.ofKind('complete')).toHaveLength(1));
+    // complete is not answered yet, and still the only slot is claimable again.
+    await vi.waitFor(() =>
+      expect(fake.ofKind('poll').filter((poll) => poll.limit > 0)).toHaveLength(2),
+    );
+    expect(fake.ofKind('poll').at(-1)).toMatchObject({ limit: 1, active: ['job-1'] });
+    // A stop now still waits for that complete before saying goodbye.
+    daemon.stop.abort();
+    await daemon.logged('waiting for running jobs to finish (send the signal again to exit now)');
+    expect(fake.ofKind('heartbeat').some((call) => call.body.status === 'offline')).toBe(false);
+    answerComplete();
+    await daemon.done;
+    expect(fake.ofKind('release')).toEqual([]);
+    expect(fake.calls.at(-1)).toEqual({ kind: 'heartbeat', body: { status: 'offline' } });
+  });
+});
+
 describe('runDaemon leases', () => {
   it('sends the fencing token and numbered batches with every call about the job', async () => {
     const { engine, finish, started } = gatedEngine();
@@ -253,7 +283,7 @@ describe('runDaemon leases', () => {
     });
     // The slot is free again: the daemon goes back to claiming with it.
     await daemon.clock.advance(0);
-    expect(fake.ofKind('poll').at(-1)).toMatchObject({ limit: 1, wait: 25, active: [] });
+    expect(fake.ofKind('poll').at(-1)).toMatchObject({ limit: 1, wait: 25 });
     daemon.stop.abort();
     await daemon.done;
     expect(fake.ofKind('complete')).toEqual([]);

@@ -84,7 +84,13 @@ export async function runDaemon(
   };
   const register = async () =>
     client.register(
-      { node_id: identity.nodeId, name, ...published, specs: await currentSpecs() },
+      {
+        node_id: identity.nodeId,
+        name,
+        ...published,
+        specs: await currentSpecs(),
+        ...(config.unlisted ? { listed: false } : {}),
+      },
       { signal: stop },
     );
 
@@ -156,10 +162,19 @@ export async function runDaemon(
     startJob: (job) => {
       slots.acquire();
       const handle = jobs.add(job, clock.now());
+      // The slot stands for the engine's capacity: it is free once the engine
+      // is done, while `complete` may still be on its way.
+      let holdsSlot = true;
+      const freeSlot = () => {
+        if (!holdsSlot) return;
+        holdsSlot = false;
+        slots.release();
+      };
+      handle.onEngineFinished(freeSlot);
       const runner = handle.job.type === 'embedding' ? runEmbeddingJob : runChatJob;
       const run = runner(handle, jobDependencies).finally(() => {
         jobs.remove(handle);
-        slots.release();
+        freeSlot();
         running.delete(run);
       });
       running.add(run);
@@ -167,7 +182,7 @@ export async function runDaemon(
   });
 
   // Leases and heartbeats keep going while running jobs finish.
-  await drain({ slots, jobs, running, clock, logger, timeoutMs: config.drainTimeoutMs });
+  await drain({ jobs, running, clock, logger, timeoutMs: config.drainTimeoutMs });
   keepAlive.stop();
   heartbeat.stop();
   await client
@@ -243,26 +258,28 @@ function reportEngineState(
  * consumer yet, which beats failing it.
  */
 async function drain(context: {
-  slots: JobSlots;
   jobs: RunningJobs;
   running: Set<Promise<unknown>>;
   clock: Clock;
   logger: Logger;
   timeoutMs: number;
 }): Promise<void> {
-  const { slots, jobs, running, clock, logger, timeoutMs } = context;
-  if (slots.running === 0) return;
+  const { jobs, running, clock, logger, timeoutMs } = context;
+  // Jobs whose engine is done but whose `complete` is on its way count too.
+  if (running.size === 0) return;
   logger.info(
-    { runningJobs: slots.running, drainTimeoutMs: timeoutMs },
+    { runningJobs: running.size, drainTimeoutMs: timeoutMs },
     'waiting for running jobs to finish (send the signal again to exit now)',
   );
-  const patience = new AbortController();
-  const timer = clock.setTimeout(() => patience.abort(), timeoutMs);
-  await slots.waitForIdle(patience.signal);
-  clock.clearTimeout(timer);
-  if (slots.running === 0) return;
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const patience = new Promise<'timeout'>((resolve) => {
+    timer = clock.setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const finished = await Promise.race([Promise.allSettled([...running]), patience]);
+  if (timer !== undefined) clock.clearTimeout(timer);
+  if (finished !== 'timeout' || running.size === 0) return;
   logger.warn(
-    { runningJobs: slots.running },
+    { runningJobs: running.size },
     'drain timeout reached; handing the running jobs back to the control plane',
   );
   for (const handle of jobs.list()) handle.handBack();

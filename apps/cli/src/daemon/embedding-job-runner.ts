@@ -36,6 +36,7 @@ export async function runEmbeddingJob(
 
   const meta = postMeta(handle, dependencies, startedAt);
   const embedding = await embedUnlessStopped(handle, engine);
+  handle.engineFinished();
   if (handle.stop) return finishStopped(handle, undefined, dependencies);
   const metaError = await meta;
   if (metaError !== undefined && isWithdrawal(metaError)) {

@@ -62,6 +62,17 @@ export const RunningJobSchema = z.object({
   elapsedSeconds: z.number(),
 });
 
+export const P2pStatusSchema = z.object({
+  enabled: z.boolean(),
+  port: z.number().int().nullable(),
+  advertised: z.boolean(),
+});
+
+export const RecentErrorSchema = z.object({
+  at: z.string(),
+  message: z.string(),
+});
+
 export const StatusDataSchema = z.object({
   pid: z.number().int(),
   startedAt: z.string(),
@@ -80,6 +91,14 @@ export const StatusDataSchema = z.object({
   jobs: z.array(RunningJobSchema),
   /** Where the daemon logs; null when it logs to its terminal (`--foreground`). */
   logFile: z.string().nullable(),
+  /**
+   * The P2P listener: `port` is the port listened on, null when P2P is off
+   * (`--no-p2p`) or the port could not be opened; `advertised` is whether the
+   * node publishes it. Optional: a daemon of an earlier version omits it.
+   */
+  p2p: P2pStatusSchema.optional(),
+  /** The latest failures (control-plane calls, failed jobs), newest last; optional as `p2p`. */
+  recentErrors: z.array(RecentErrorSchema).optional(),
 });
 
 export const StatsDataSchema = z.object({
@@ -111,6 +130,8 @@ export type StatusData = z.infer<typeof StatusDataSchema>;
 export type StatsData = z.infer<typeof StatsDataSchema>;
 export type ShutdownData = z.infer<typeof ShutdownDataSchema>;
 export type RunningJobInfo = z.infer<typeof RunningJobSchema>;
+export type P2pStatus = z.infer<typeof P2pStatusSchema>;
+export type RecentError = z.infer<typeof RecentErrorSchema>;
 
 export interface IpcCommandData {
   ping: PingData;

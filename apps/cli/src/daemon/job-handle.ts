@@ -25,6 +25,8 @@ export class JobHandle {
   readonly leaseMs: number | undefined;
   readonly #controller = new AbortController();
   #stop: JobStop | undefined;
+  #engineFreed = false;
+  #onEngineFreed: (() => void) | undefined;
 
   constructor(job: NodeJob, claimedAt: number) {
     this.job = job;
@@ -60,6 +62,24 @@ export class JobHandle {
     if (this.withdrawn) return;
     this.#stop = { kind: 'withdrawn', reason };
     this.#controller.abort(this.#stop);
+  }
+
+  /**
+   * Called once the engine no longer works on this job (answer finished,
+   * failed or stopped); what is left is reporting it. The daemon gives the
+   * job's slot back here rather than after `complete` is acknowledged, so the
+   * next job can be claimed while this one is still being reported.
+   */
+  engineFinished(): void {
+    if (this.#engineFreed) return;
+    this.#engineFreed = true;
+    this.#onEngineFreed?.();
+  }
+
+  /** Runs `listener` once, when the engine is done with this job (at once if it already is). */
+  onEngineFinished(listener: () => void): void {
+    if (this.#engineFreed) listener();
+    else this.#onEngineFreed = listener;
   }
 
   handBack(): void {

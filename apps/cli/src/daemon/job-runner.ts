@@ -100,6 +100,7 @@ export async function runChatJob(
   });
 
   const generation = await generateUnlessStopped(handle, engine, batcher);
+  handle.engineFinished();
   answered = true;
   if (handle.stop) return finishStopped(handle, batcher, dependencies);
   try {

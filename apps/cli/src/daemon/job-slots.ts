@@ -34,11 +34,6 @@ export class JobSlots {
     return this.#waitUntil(() => this.free > 0, signal);
   }
 
-  /** Resolves once nothing runs, or when `signal` aborts. */
-  waitForIdle(signal?: AbortSignal): Promise<void> {
-    return this.#waitUntil(() => this.#running === 0, signal);
-  }
-
   #waitUntil(condition: () => boolean, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (condition() || signal?.aborted) {

@@ -60,6 +60,7 @@ export async function runNodeProcess(
       controlPlaneUrl: config.controlPlaneUrl,
       maxConcurrentJobs: config.maxConcurrentJobs,
       logFile: logFile ? files.logFile : null,
+      p2p: { enabled: config.p2p.enabled, advertised: config.advertise },
     },
   });
   const stop = new AbortController();
@@ -89,6 +90,7 @@ export async function runNodeProcess(
       version: cliVersion(),
       logger,
     });
+    monitor.setP2pPort(p2p.port);
     await runDaemon(
       {
         config,

@@ -36,7 +36,20 @@ export interface FakeControlPlaneOptions {
   jobs?: { id: string; model?: string }[];
   /** Stores the next N event batches but answers 503, as when an answer is lost on the way back. */
   loseEventAnswers?: number;
+  /** The one deploy token `/api/nodes/link` accepts. */
+  deployToken?: string;
 }
+
+/** The device code the fake hands out; `interval` 1 s keeps login tests quick. */
+export const FAKE_DEVICE_CODE = {
+  device_code: 'fake-device-code',
+  user_code: 'WXYZ-2345',
+  verification_uri: 'http://dashboard.test/device',
+  verification_uri_complete: 'http://dashboard.test/device?code=WXYZ-2345',
+  expires_in: 600,
+  interval: 1,
+};
+export const FAKE_ACCOUNT_ID = 'account-1';
 
 type Reply = (status: number, body: unknown) => void;
 
@@ -56,6 +69,8 @@ export async function startFakeControlPlane(options: FakeControlPlaneOptions = {
   const parkedPolls = new Set<() => void>();
   let lostEventAnswers = options.loseEventAnswers ?? 0;
   let registered: Record<string, unknown> | undefined;
+  let device: 'none' | 'pending' | 'approved' | 'denied' = 'none';
+  const authorizations: (string | undefined)[] = [];
 
   function enqueue(id: string, model = 'demo'): void {
     jobs.set(id, {
@@ -160,6 +175,34 @@ export async function startFakeControlPlane(options: FakeControlPlaneOptions = {
     return true;
   }
 
+  /** `/api/nodes/link`, `device-code` and `device-token`, as the contract describes them. */
+  function handleLinking(
+    path: string,
+    authorization: string | undefined,
+    body: Record<string, unknown>,
+    reply: Reply,
+  ) {
+    const refuse = (status: number, code: string) =>
+      reply(status, { error: { code, message: `refused: ${code}`, requestId: 'r' } });
+    const link = { data: { id: 'p1', account_id: FAKE_ACCOUNT_ID } };
+    if (!registered) return refuse(404, 'NODE_NOT_REGISTERED');
+    if (path === '/api/nodes/link') {
+      const valid = options.deployToken && authorization === `Bearer ${options.deployToken}`;
+      return valid ? reply(200, link) : refuse(401, 'DEPLOY_TOKEN_INVALID');
+    }
+    if (path === '/api/nodes/device-code') {
+      device = 'pending';
+      return reply(200, { data: FAKE_DEVICE_CODE });
+    }
+    if (path === '/api/nodes/device-token') {
+      if (body.device_code !== FAKE_DEVICE_CODE.device_code) return refuse(400, 'BAD_REQUEST');
+      if (device === 'approved') return reply(200, link);
+      if (device === 'denied') return refuse(403, 'DEVICE_CODE_DENIED');
+      return refuse(400, 'DEVICE_CODE_PENDING');
+    }
+    return refuse(404, 'NOT_FOUND');
+  }
+
   const handler = async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -190,6 +233,10 @@ export async function startFakeControlPlane(options: FakeControlPlaneOptions = {
       return reply(200, { data: { row: registered ? nodeRow(registered) : null } });
     }
     if (path === '/api/v1/node/heartbeat') return reply(200, { data: { id: 'p1' } });
+    if (path.startsWith('/api/nodes/')) {
+      authorizations.push(request.headers.authorization);
+      return handleLinking(path, request.headers.authorization, body, reply);
+    }
     if (path === '/api/v1/node/jobs/poll') return handlePoll(body, response, reply);
     if (handleJobCall(path, body, reply)) return;
     reply(404, { error: { code: 'NOT_FOUND', message: path, requestId: 'r' } });
@@ -208,6 +255,15 @@ export async function startFakeControlPlane(options: FakeControlPlaneOptions = {
     close,
     enqueue,
     job: (id: string) => jobs.get(id),
+    /** The `Authorization` header of each `/api/nodes/*` call, to check where a token went. */
+    authorizations,
+    /** The operator decides on the pending device sign-in. */
+    decideDevice(approve: boolean) {
+      device = approve ? 'approved' : 'denied';
+    },
+    get deviceState() {
+      return device;
+    },
     /** The consumer cancels: the node's next call about the job is refused, its next poll lists it. */
     cancel(id: string) {
       const job = jobs.get(id);

@@ -36,3 +36,21 @@ export async function createApiKey(app: App, cookie: string, name = 'test') {
   if (response.status !== 201) throw new Error(`key creation failed: ${await response.text()}`);
   return ((await response.json()) as { data: { id: string; key: string } }).data;
 }
+
+/** Test-only: the Authorization header that presents `token` (an API key or a token) as a bearer. */
+export function bearer(token: string) {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** Test-only: an error response's status and error code. */
+export async function errorOf(response: Response) {
+  return [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+}
+
+/** Test-only: submits a chat for model `m` asking `content`, and returns the queued job's id. */
+export async function submitChat(app: App, content: string, headers: Record<string, string> = {}) {
+  const chat = { model: 'm', messages: [{ role: 'user', content }] };
+  const response = await postJson(app, '/api/chat', chat, headers);
+  if (response.status !== 201) throw new Error(`chat submission failed: ${await response.text()}`);
+  return ((await response.json()) as { jobId: string }).jobId;
+}

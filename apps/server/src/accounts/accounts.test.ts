@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, signRequest } from '@infernet/auth';
 import { createTestApp, parseSse, registerNode, signedPost, type TestApp } from '../testing';
-import { cookieHeader, createApiKey, signIn, signUp } from './account-testing';
+import { bearer, cookieHeader, createApiKey, errorOf, signIn, signUp } from './account-testing';
 
 let server: TestApp;
 const node = generateKeyPair();
@@ -13,14 +13,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-function bearer(key: string) {
-  return { authorization: `Bearer ${key}` };
-}
-
-async function errorOf(response: Response) {
-  return [response.status, ((await response.json()) as { error: { code: string } }).error.code];
-}
 
 async function submitChat(headers: Record<string, string>) {
   return server.app.request('/api/chat', {

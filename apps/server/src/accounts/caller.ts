@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { InfernetError } from '@infernet/protocol';
 import type { AppEnv, ServerDependencies } from '../context';
 import { hashApiKey, looksLikeApiKey } from './api-key-secret';
+import { looksLikeDeployToken } from './deploy-token-secret';
 
 /** Who is asking: an account, through one of its API keys or a dashboard session. */
 export interface Caller {
@@ -44,7 +45,8 @@ export async function sessionCaller(
  * The caller of a consumer request: an `Authorization: Bearer` API key (an
  * unknown or revoked one is refused with 401, never treated as anonymous),
  * else a session cookie, else nobody. A Bearer value that is not an API key
- * is left alone: it may be a job's stream token.
+ * is left alone: it may be a job's stream token. A deploy token is refused:
+ * it provisions nodes and must not pass for anonymous use either.
  */
 export async function identifyCaller(
   dependencies: Pick<ServerDependencies, 'db' | 'auth'>,
@@ -55,6 +57,12 @@ export async function identifyCaller(
   if (known) return { accountId: known.accountId, via: 'api-key' };
   const bearer = bearerToken(context);
   if (bearer && looksLikeApiKey(bearer)) return apiKeyCaller(dependencies, bearer);
+  if (bearer && looksLikeDeployToken(bearer)) {
+    throw new InfernetError(
+      'API_KEY_INVALID',
+      'A deploy token (infd_…) only provisions nodes; call this API with an API key (inf_…).',
+    );
+  }
   return sessionCaller(dependencies, context);
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair, signRequest, type KeyPair } from '@infernet/auth';
+import { generateKeyPair, type KeyPair } from '@infernet/auth';
 import type { LimitSettings } from '../limits/limit-settings';
-import { createTestApp, registerNode, signedPost, type TestApp } from '../testing';
+import { createTestApp, registerNode, signedPost, signedPostInit, type TestApp } from '../testing';
 
 const MODEL = 'limits-model';
 const ADDRESS = '203.0.113.7';
@@ -52,23 +52,7 @@ function signedPostFrom(
   body: unknown,
   address: string,
 ) {
-  const text = JSON.stringify(body);
-  const { header } = signRequest({
-    method: 'POST',
-    path,
-    body: text,
-    privateKey: key.privateKey,
-    createdAt: Math.floor(Date.now() / 1000),
-  });
-  return app.request(
-    path,
-    {
-      method: 'POST',
-      body: text,
-      headers: { 'content-type': 'application/json', 'x-infernet-auth': header },
-    },
-    fromAddress(address),
-  );
+  return app.request(path, signedPostInit(key, path, body), fromAddress(address));
 }
 
 const registration = (nodeId: string) => ({

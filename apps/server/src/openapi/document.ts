@@ -11,7 +11,13 @@ const SECURITY_REQUIREMENTS: Record<Security, Record<string, never[]>[]> = {
   consumer: [{}, { 'api-key': [] }, { session: [] }],
   'job-owner': [{ 'stream-token': [] }, { 'api-key': [] }, { session: [] }],
   session: [{ session: [] }],
+  account: [{ 'api-key': [] }, { session: [] }],
   'node-signature-and-session': [{ 'node-signature': [], session: [] }],
+  'deploy-token': [{ 'deploy-token': [] }],
+  'node-signature-and-session-or-deploy-token': [
+    { 'node-signature': [], session: [] },
+    { 'node-signature': [], 'deploy-token': [] },
+  ],
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -23,16 +29,18 @@ function pathParameters(path: string) {
     name: match[1],
     in: 'path',
     required: true,
-    schema: { type: 'string', format: 'uuid' },
+    // Ids are UUIDs; other parameters (a device sign-in's user code) are plain text.
+    schema: match[1]!.endsWith('Id') ? { type: 'string', format: 'uuid' } : { type: 'string' },
   }));
 }
 
 function describe(operation: Operation) {
   const success =
-    operation.response === 'text/event-stream'
+    typeof operation.response === 'string'
       ? {
-          description: 'An event stream',
-          content: { 'text/event-stream': { schema: { type: 'string' } } },
+          description:
+            operation.response === 'text/event-stream' ? 'An event stream' : 'A shell script',
+          content: { [operation.response]: { schema: { type: 'string' } } },
         }
       : {
           description: 'Success',
@@ -108,6 +116,11 @@ export function createOpenApiDocument(version: string) {
           in: 'cookie',
           name: 'infernet.session_token',
           description: 'The session cookie set by /api/auth/sign-in/email or sign-up/email.',
+        },
+        'deploy-token': {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A deploy token (`infd_…`) from POST /api/deploy/tokens.',
         },
       },
     },

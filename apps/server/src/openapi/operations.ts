@@ -45,6 +45,9 @@ import {
   RoleOnlyRequestSchema,
   dataEnvelope,
 } from '@infernet/protocol';
+import { DASHBOARD_OPERATIONS } from './dashboard-operations';
+import { DEPLOY_OPERATIONS } from './deploy-operations';
+import { RUNPOD_OPERATIONS } from './runpod-operations';
 
 /**
  * Who may call: `consumer` is public, and an API key or session makes the
@@ -58,7 +61,11 @@ export type Security =
   | 'consumer'
   | 'job-owner'
   | 'session'
-  | 'node-signature-and-session';
+  /** An API key or a session: the account's own data, read-only. */
+  | 'account'
+  | 'node-signature-and-session'
+  | 'deploy-token'
+  | 'node-signature-and-session-or-deploy-token';
 
 export interface Operation {
   method: 'get' | 'post' | 'delete';
@@ -68,7 +75,7 @@ export interface Operation {
   tag: 'node' | 'chat' | 'openai' | 'public' | 'health' | 'accounts';
   security: Security;
   request?: z.ZodType;
-  response: z.ZodType | 'text/event-stream';
+  response: z.ZodType | 'text/event-stream' | 'text/x-shellscript';
   successStatus?: number;
 }
 
@@ -263,9 +270,10 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: 'post',
     path: '/api/nodes/link',
-    summary: 'Link the signing node to the signed-in account (node key and session in one request)',
+    summary:
+      "Link the signing node to the signed-in account, or to a deploy token's account (node key and session or token in one request)",
     tag: 'accounts',
-    security: 'node-signature-and-session',
+    security: 'node-signature-and-session-or-deploy-token',
     response: LinkNodeResponseSchema,
   },
   {
@@ -308,4 +316,7 @@ export const OPERATIONS: readonly Operation[] = [
     security: 'none',
     response: ReadinessResponseSchema,
   },
+  ...DEPLOY_OPERATIONS,
+  ...DASHBOARD_OPERATIONS,
+  ...RUNPOD_OPERATIONS,
 ];

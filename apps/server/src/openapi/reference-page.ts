@@ -16,7 +16,11 @@ const SECURITY_LABELS = {
   consumer: "public; an API key (Bearer) or session makes the job the account's",
   'job-owner': "the job's stream token, or its owner's API key or session",
   session: 'signed-in session (cookie from /api/auth)',
+  account: 'an API key (Bearer) or a signed-in session',
   'node-signature-and-session': 'signed by the node key and a signed-in session',
+  'deploy-token': 'deploy token (Bearer infd_…)',
+  'node-signature-and-session-or-deploy-token':
+    'signed by the node key, with a signed-in session or a deploy token (Bearer infd_…)',
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import type {
+  AccountQueries,
   Database,
   EventQueries,
   JobQueries,
@@ -125,6 +126,15 @@ export function withNotificationTransport(
     },
   };
 
+  const accounts: AccountQueries = {
+    ...db.accounts,
+    async deleteAccount(accountId) {
+      const result = await db.accounts.deleteAccount(accountId);
+      announceEach([], result.cancelledJobIds);
+      return result;
+    },
+  };
+
   let closing: Promise<void> | undefined;
   return {
     kind: db.kind,
@@ -135,8 +145,11 @@ export function withNotificationTransport(
     rateLimits: db.rateLimits,
     ledger: db.ledger,
     payouts: db.payouts,
-    accounts: db.accounts,
+    accounts,
+    deployTokens: db.deployTokens,
+    deviceCodes: db.deviceCodes,
     retention: db.retention,
+    dashboard: db.dashboard,
     kyselyDialect: db.kyselyDialect,
     notifications: transport.notifications,
     ping: () => db.ping(),

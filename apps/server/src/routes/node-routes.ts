@@ -120,6 +120,7 @@ export function nodeRoutes(dependencies: ServerDependencies) {
       gpuModel: body.gpu_model ?? null,
       price: body.price ?? null,
       specs: sanitizeNodeSpecs(body.specs),
+      listed: body.listed ?? true,
     });
     if (!result.ok) {
       throw new InfernetError('FORBIDDEN', `node_id "${body.node_id}" belongs to another key.`);

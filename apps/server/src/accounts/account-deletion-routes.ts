@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import { DeleteAccountRequestSchema, InfernetError, parseJson } from '@infernet/protocol';
+import type { AppEnv, ServerDependencies } from '../context';
+import { requireSession } from './caller';
+
+/**
+ * Deletes the signed-in account for good: sign-in, sessions, API keys and
+ * deploy tokens go; its nodes are unlinked and keep running; the prompts
+ * and outputs of its jobs are deleted, their metadata stays with no owner.
+ * Only a session may do it, and the body must spell out `"DELETE"`.
+ */
+export function accountDeletionRoutes(dependencies: ServerDependencies) {
+  const { db, logger } = dependencies;
+  const routes = new Hono<AppEnv>();
+
+  routes.delete('/', async (context) => {
+    const { accountId } = await requireSession(dependencies, context);
+    parseJson(await context.req.text(), DeleteAccountRequestSchema);
+    const result = await db.accounts.deleteAccount(accountId);
+    if (!result.deleted) throw new InfernetError('NOT_FOUND', 'This account no longer exists.');
+    logger.info(
+      {
+        requestId: context.get('requestId'),
+        cancelledJobs: result.cancelledJobIds.length,
+        purgedJobs: result.purgedJobs,
+        unlinkedNodes: result.unlinkedNodes,
+      },
+      'account deleted',
+    );
+    return context.json({ data: { deleted: true as const } });
+  });
+
+  return routes;
+}

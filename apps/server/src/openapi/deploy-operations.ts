@@ -1,0 +1,97 @@
+import {
+  CreateDeployTokenRequestSchema,
+  DeployTokenListResponseSchema,
+  DeployTokenResponseSchema,
+  DeviceApproveRequestSchema,
+  DeviceApproveResponseSchema,
+  DeviceCodeRequestSchema,
+  DeviceCodeResponseSchema,
+  DeviceRequestResponseSchema,
+  DeviceTokenRequestSchema,
+  LinkNodeResponseSchema,
+  RevokeDeployTokenResponseSchema,
+} from '@infernet/protocol';
+import type { Operation } from './operations';
+
+/** Deploy tokens, the installer and device sign-in (docs/deploy-and-dashboard-api.md). */
+export const DEPLOY_OPERATIONS: readonly Operation[] = [
+  {
+    method: 'post',
+    path: '/api/deploy/tokens',
+    summary: 'Create a deploy token (valid 24 hours); the token is in this response only',
+    tag: 'accounts',
+    security: 'session',
+    request: CreateDeployTokenRequestSchema,
+    response: DeployTokenResponseSchema,
+    successStatus: 201,
+  },
+  {
+    method: 'get',
+    path: '/api/deploy/tokens',
+    summary: "The account's deploy tokens with their status (never the tokens themselves)",
+    tag: 'accounts',
+    security: 'session',
+    response: DeployTokenListResponseSchema,
+  },
+  {
+    method: 'delete',
+    path: '/api/deploy/tokens/{tokenId}',
+    summary: 'Revoke a deploy token; it is refused from then on',
+    tag: 'accounts',
+    security: 'session',
+    response: RevokeDeployTokenResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/deploy/cloud-init',
+    summary:
+      "A machine's user-data script (`?model=M`): exports INFERNET_BEARER, INFERNET_MODEL and INFERNET_CONTROL_PLANE_URL, then runs /install.sh",
+    tag: 'accounts',
+    security: 'deploy-token',
+    response: 'text/x-shellscript',
+  },
+  {
+    method: 'get',
+    path: '/install.sh',
+    summary: 'The installer of the infernet CLI (`curl -fsSL …/install.sh | sh`)',
+    tag: 'public',
+    security: 'none',
+    response: 'text/x-shellscript',
+  },
+  {
+    method: 'post',
+    path: '/api/nodes/device-code',
+    summary: 'Device sign-in: the signing (registered) node asks for a code its operator approves',
+    tag: 'accounts',
+    security: 'node-signature',
+    request: DeviceCodeRequestSchema,
+    response: DeviceCodeResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/nodes/device-token',
+    summary:
+      'Device sign-in: the node that asked polls with its device_code until the operator decides',
+    tag: 'accounts',
+    security: 'node-signature',
+    request: DeviceTokenRequestSchema,
+    response: LinkNodeResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/device/{userCode}',
+    summary: 'Device sign-in: which node asks to be linked, for the operator to check',
+    tag: 'accounts',
+    security: 'session',
+    response: DeviceRequestResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/device/approve',
+    summary: 'Device sign-in: approve (linking the node to this account) or deny a request',
+    tag: 'accounts',
+    security: 'session',
+    request: DeviceApproveRequestSchema,
+    response: DeviceApproveResponseSchema,
+  },
+];

@@ -1,0 +1,10 @@
+export { Badge, type BadgeProps, type BadgeTone } from './badge';
+export { Button, type ButtonProps, type ButtonVariant } from './button';
+export { ButtonLink } from './button-link';
+export { Card, type CardProps } from './card';
+export { EmptyState, type EmptyStateProps } from './empty-state';
+export { ErrorMessage, type ErrorMessageProps } from './error-message';
+export { Input, TextArea, type InputProps, type TextAreaProps } from './input';
+export { Select, type SelectOption, type SelectProps } from './select';
+export { Stat, type StatProps } from './stat';
+export { CodeBlock } from './code-block';
