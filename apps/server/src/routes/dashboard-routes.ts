@@ -139,11 +139,13 @@ function candidateFiles(segments: string[], trailingSlash: boolean): string[][] 
   return [segments, [...parent, `${last}.html`], folderIndex];
 }
 
-async function isFile(path: string): Promise<boolean> {
+/** The file's modification time, or undefined when `path` is not a file. */
+async function fileModifiedMs(path: string): Promise<number | undefined> {
   try {
-    return (await stat(path)).isFile();
+    const stats = await stat(path);
+    return stats.isFile() ? stats.mtimeMs : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -163,8 +165,7 @@ export function dashboardRoutes({ directory }: DashboardOptions) {
   const routes = new Hono<AppEnv>();
 
   /** The policy for one HTML file, recomputed only when the file changes. */
-  async function policyFor(file: string, html: string): Promise<string> {
-    const modifiedMs = (await stat(file)).mtimeMs;
+  function policyFor(file: string, modifiedMs: number, html: string): string {
     const cached = policies.get(file);
     if (cached?.modifiedMs === modifiedMs) return cached.policy;
     const policy = contentSecurityPolicy(html);
@@ -175,6 +176,7 @@ export function dashboardRoutes({ directory }: DashboardOptions) {
   async function serveFile(
     context: Context<AppEnv>,
     file: string,
+    modifiedMs: number,
     pathname: string,
     status: 200 | 404 = 200,
   ) {
@@ -186,7 +188,7 @@ export function dashboardRoutes({ directory }: DashboardOptions) {
       'cache-control': pathname.startsWith(IMMUTABLE_PREFIX) ? IMMUTABLE_CACHE : REVALIDATE_CACHE,
     };
     if (extension === '.html') {
-      headers['content-security-policy'] = await policyFor(file, body.toString('utf8'));
+      headers['content-security-policy'] = policyFor(file, modifiedMs, body.toString('utf8'));
     }
     return context.body(body, status, headers);
   }
@@ -199,7 +201,7 @@ export function dashboardRoutes({ directory }: DashboardOptions) {
     const segments = pathSegments(pathname);
     if (!segments) return next();
 
-    if (!(await isFile(join(root, 'index.html')))) {
+    if ((await fileModifiedMs(join(root, 'index.html'))) === undefined) {
       if (segments.length > 0) return next();
       return context.html(missingDashboardPage(), 200, {
         ...SECURITY_HEADERS,
@@ -211,13 +213,16 @@ export function dashboardRoutes({ directory }: DashboardOptions) {
       const file = join(root, ...candidate);
       // pathSegments already refuses `..`; this keeps the guarantee if that ever changes.
       if (!file.startsWith(root + sep)) return next();
-      if (await isFile(file)) return serveFile(context, file, pathname);
+      const modifiedMs = await fileModifiedMs(file);
+      if (modifiedMs !== undefined) return serveFile(context, file, modifiedMs, pathname);
     }
 
     // A page-like path (no extension) gets the export's own 404 page; a missing asset, the JSON 404.
     const notFoundPage = join(root, '404.html');
-    if (extname(pathname) === '' && (await isFile(notFoundPage))) {
-      return serveFile(context, notFoundPage, pathname, 404);
+    const notFoundModifiedMs =
+      extname(pathname) === '' ? await fileModifiedMs(notFoundPage) : undefined;
+    if (notFoundModifiedMs !== undefined) {
+      return serveFile(context, notFoundPage, notFoundModifiedMs, pathname, 404);
     }
     return next();
   });
