@@ -62,6 +62,8 @@ describe('DELETE /api/account', () => {
     const response = await deleteAccount({ cookie });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { deleted: true } });
+    const cleared = response.headers.getSetCookie();
+    expect(cleared.some((line) => /^infernet\.session_token=;.*Max-Age=0/i.test(line))).toBe(true);
 
     expect(await errorOf(await signIn(server.app, 'leaving@example.com', PASSWORD))).toEqual([
       401,
