@@ -19,8 +19,16 @@
  * batches (the order flips every round), so drift and machine noise fall on
  * both alike.
  *
+ * The fake engine behaves as `research/performance.md` §5 sets out for this
+ * scenario: 20 ms to the first token, then one every 6 ms (an 8B model on
+ * one H100). `BENCH_FIRST_TOKEN_DELAY_MS=2 BENCH_TOKEN_DELAY_MS=2` gives the
+ * harsher engine of earlier runs, whose short chats keep the 2-core machine
+ * saturated at 50 streams.
+ *
  *   npm run bench:ttft
  *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=50 BENCH_TOKEN_DELAY_MS=2 npm run bench:ttft
+ *   INFERNET_CPU_PROFILE_DIR=/tmp/profiles npm run bench:ttft   # V8 profiles of server and nodes
+ *   BENCH_NODES=4 npm run bench:ttft   # more node daemons, fewer slots each
  *
  * Both sides use the same bare `node:http` client, so client overhead
  * cancels out in the difference.
@@ -44,7 +52,8 @@ const SINGLE_STREAM_REQUESTS = Number(process.env.BENCH_SINGLE_STREAM_REQUESTS ?
 const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? CONCURRENCY);
 /** Rounds of alternating /api/chat and /v1/chat/completions batches per concurrency level. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-const TOKEN_DELAY_MS = Number(process.env.BENCH_TOKEN_DELAY_MS ?? 2);
+const FIRST_TOKEN_DELAY_MS = Number(process.env.BENCH_FIRST_TOKEN_DELAY_MS ?? 20);
+const TOKEN_DELAY_MS = Number(process.env.BENCH_TOKEN_DELAY_MS ?? 6);
 const MODEL = 'bench-ttft-model';
 const REPLY = 'The quick brown fox jumps over the lazy dog again and again.'
   .split(' ')
@@ -307,7 +316,11 @@ const cleanup = new Cleanup();
 try {
   const ollama = cleanup.add(
     'fake Ollama',
-    await startFakeOllama({ models: [MODEL], reply: () => REPLY, tokenDelayMs: TOKEN_DELAY_MS }),
+    await startFakeOllama({
+      models: [MODEL],
+      reply: () => REPLY,
+      delayBeforeToken: (index) => (index === 0 ? FIRST_TOKEN_DELAY_MS : TOKEN_DELAY_MS),
+    }),
     (engine) => engine.close(),
   );
   const scratch = cleanup.add('scratch database', await createScratchDatabase(), (database) =>
@@ -319,7 +332,10 @@ try {
     (process) => process.stop(),
   );
   // The CLI caps a node at POLL_MAX_JOBS (25) concurrent jobs, so 50 streams need two daemons.
-  const nodeCount = Math.ceil(CONCURRENCY / POLL_MAX_JOBS);
+  const nodeCount = Math.max(
+    Number(process.env.BENCH_NODES ?? 0),
+    Math.ceil(CONCURRENCY / POLL_MAX_JOBS),
+  );
   const nodes = [];
   for (let index = 0; index < nodeCount; index += 1) {
     const home = cleanup.add('node home', await temporaryHome(), (directory) => directory.remove());
@@ -353,7 +369,7 @@ try {
   const engineUrl = new URL(ollama.url);
   const baseUrl = new URL(server.url);
   console.log(
-    `${CONCURRENCY} concurrent streams, ${REQUESTS} chats per side (/api/chat and /v1/chat/completions in ${ROUNDS} alternating rounds) after ${WARMUP_REQUESTS} warm-up; fake Ollama ${TOKEN_DELAY_MS} ms per token, ${REPLY.length} tokens per reply; ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
+    `${CONCURRENCY} concurrent streams, ${REQUESTS} chats per side (/api/chat and /v1/chat/completions in ${ROUNDS} alternating rounds) after ${WARMUP_REQUESTS} warm-up; fake Ollama ${FIRST_TOKEN_DELAY_MS} ms to the first token then ${TOKEN_DELAY_MS} ms per token, ${REPLY.length} tokens per reply; ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
   );
 
   await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => directChat(engineUrl));
@@ -446,6 +462,29 @@ try {
 
   const addedP50 = infernet.p50 - direct.p50;
   const addedP99 = infernet.p99 - direct.p99;
+  // The database's own clock for each chat: where a job waited, seen from the server side.
+  const phases = await probe.query<{ phase: string; p50: number; p90: number; p99: number }>(
+    `WITH timeline AS (
+       SELECT j.created_at, j.assigned_at, j.completed_at,
+              (SELECT min(e.created_at) FROM job_events e WHERE e.job_id = j.id) AS first_event_at
+         FROM jobs j WHERE j.status = 'completed' AND j.created_at >= now() - make_interval(secs => $1)),
+     phases AS (
+       SELECT 'queued → claimed' AS phase, 1 AS place, extract(epoch FROM assigned_at - created_at) * 1000 AS ms FROM timeline
+       UNION ALL SELECT 'claimed → first event stored', 2, extract(epoch FROM first_event_at - assigned_at) * 1000 FROM timeline
+       UNION ALL SELECT 'first event → completed', 3, extract(epoch FROM completed_at - first_event_at) * 1000 FROM timeline)
+     SELECT phase, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+       FROM phases GROUP BY phase, place ORDER BY place`,
+    [Math.ceil(measured.aSeconds + measured.bSeconds)],
+  );
+  printHeading(`server-side timeline at ${CONCURRENCY} streams (database clock, both paths)`);
+  for (const row of phases.rows) {
+    console.log(
+      `${row.phase.padEnd(34)} p50=${row.p50.toFixed(2).padStart(8)} ms  p90=${row.p90.toFixed(2).padStart(8)} ms  p99=${row.p99.toFixed(2).padStart(8)} ms`,
+    );
+  }
+
   printHeading('goals');
   console.log(
     `added at 1 stream (context, no goal): p50 ${(singleInfernet.p50 - singleDirect.p50).toFixed(2)} ms, p99 ${(singleInfernet.p99 - singleDirect.p99).toFixed(2)} ms`,

@@ -13,6 +13,15 @@ export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../..');
  */
 const NODE_WITH_TSX = [process.execPath, '--import', 'tsx'] as const;
 
+/**
+ * `INFERNET_CPU_PROFILE_DIR=/tmp/profiles npm run bench:ttft` writes a V8 CPU
+ * profile of every server and CLI process started here (Node refuses
+ * `--cpu-prof` in NODE_OPTIONS, so it has to be a flag of each spawn).
+ */
+const PROFILE_FLAGS = process.env.INFERNET_CPU_PROFILE_DIR
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.INFERNET_CPU_PROFILE_DIR}`]
+  : [];
+
 export interface ManagedProcess {
   child: ChildProcess;
   /** Every stdout and stderr line seen so far. */
@@ -101,22 +110,26 @@ export async function startServerProcess(
       ? await createScratchDatabase(process.env.TEST_DATABASE_URL)
       : undefined;
   const [node, ...flags] = NODE_WITH_TSX;
-  const child = spawn(node, [...flags, join(REPOSITORY_ROOT, 'apps/server/src/main.ts')], {
-    cwd: REPOSITORY_ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      INFERNET_DATA_DIR: dataDirectory,
-      INFERNET_LOG_LEVEL: 'warn',
-      // Tests and benchmarks send every client from one loopback address, which the
-      // per-address limits would count as one client; the unit tests cover the limits.
-      INFERNET_RATE_LIMITS: 'off',
-      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-      ...env,
+  const child = spawn(
+    node,
+    [...PROFILE_FLAGS, ...flags, join(REPOSITORY_ROOT, 'apps/server/src/main.ts')],
+    {
+      cwd: REPOSITORY_ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        INFERNET_DATA_DIR: dataDirectory,
+        INFERNET_LOG_LEVEL: 'warn',
+        // Tests and benchmarks send every client from one loopback address, which the
+        // per-address limits would count as one client; the unit tests cover the limits.
+        INFERNET_RATE_LIMITS: 'off',
+        ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const managed = manage(child, 'server');
   const removeData = async () => {
     await rm(dataDirectory, { recursive: true, force: true });
@@ -146,7 +159,7 @@ export async function startServerProcess(
 export function runCli(args: string[], env: Record<string, string>): ManagedProcess {
   const child = spawn(
     process.execPath,
-    [join(REPOSITORY_ROOT, 'apps/cli/bin/infernet.js'), ...args],
+    [...PROFILE_FLAGS, join(REPOSITORY_ROOT, 'apps/cli/bin/infernet.js'), ...args],
     {
       cwd: REPOSITORY_ROOT,
       env: { ...process.env, ...env },
