@@ -7,13 +7,6 @@ import { createScratchDatabase } from '@infernet/db';
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../..');
 /**
- * The server runs as one node process with tsx as an import hook, not under
- * the tsx CLI, which would put it in a child process: a SIGKILL must reach the
- * server itself, never leave it orphaned.
- */
-const NODE_WITH_TSX = [process.execPath, '--import', 'tsx'] as const;
-
-/**
  * `INFERNET_CPU_PROFILE_DIR=/tmp/profiles npm run bench:ttft` writes a V8 CPU
  * profile of every server and CLI process started here (Node refuses
  * `--cpu-prof` in NODE_OPTIONS, so it has to be a flag of each spawn).
@@ -21,6 +14,18 @@ const NODE_WITH_TSX = [process.execPath, '--import', 'tsx'] as const;
 const PROFILE_FLAGS = process.env.INFERNET_CPU_PROFILE_DIR
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.INFERNET_CPU_PROFILE_DIR}`]
   : [];
+
+/**
+ * The server runs as one node process with tsx as an import hook, not under
+ * the tsx CLI, which would put it in a child process: a SIGKILL must reach the
+ * server itself, never leave it orphaned.
+ */
+const NODE_WITH_TSX: [string, ...string[]] = [
+  process.execPath,
+  ...PROFILE_FLAGS,
+  '--import',
+  'tsx',
+];
 
 export interface ManagedProcess {
   child: ChildProcess;
@@ -110,26 +115,22 @@ export async function startServerProcess(
       ? await createScratchDatabase(process.env.TEST_DATABASE_URL)
       : undefined;
   const [node, ...flags] = NODE_WITH_TSX;
-  const child = spawn(
-    node,
-    [...PROFILE_FLAGS, ...flags, join(REPOSITORY_ROOT, 'apps/server/src/main.ts')],
-    {
-      cwd: REPOSITORY_ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        INFERNET_DATA_DIR: dataDirectory,
-        INFERNET_LOG_LEVEL: 'warn',
-        // Tests and benchmarks send every client from one loopback address, which the
-        // per-address limits would count as one client; the unit tests cover the limits.
-        INFERNET_RATE_LIMITS: 'off',
-        ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(node, [...flags, join(REPOSITORY_ROOT, 'apps/server/src/main.ts')], {
+    cwd: REPOSITORY_ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      INFERNET_DATA_DIR: dataDirectory,
+      INFERNET_LOG_LEVEL: 'warn',
+      // Tests and benchmarks send every client from one loopback address, which the
+      // per-address limits would count as one client; the unit tests cover the limits.
+      INFERNET_RATE_LIMITS: 'off',
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const managed = manage(child, 'server');
   const removeData = async () => {
     await rm(dataDirectory, { recursive: true, force: true });
