@@ -218,7 +218,16 @@ export const ReleaseRequestSchema = z.object({
 export type ReleaseRequest = z.infer<typeof ReleaseRequestSchema>;
 export const ReleaseResponseSchema = z.object({ id: z.string(), status: JobStatusSchema });
 
+const envelopes = new WeakMap<z.ZodType, z.ZodObject<{ data: z.ZodType }>>();
+
 /** Every successful node API response is wrapped, as the earlier daemons expect. */
 export function dataEnvelope<Schema extends z.ZodType>(schema: Schema) {
-  return z.object({ data: schema });
+  // One envelope per schema, made once: zod compiles each object schema the
+  // first time it parses, and clients call this on every answer.
+  let envelope = envelopes.get(schema);
+  if (!envelope) {
+    envelope = z.object({ data: schema });
+    envelopes.set(schema, envelope);
+  }
+  return envelope as z.ZodObject<{ data: Schema }>;
 }

@@ -24,11 +24,11 @@ import { ProviderCache } from '../provider-cache';
 import { toNodeJob, toNodeRow } from '../presenters';
 
 /** Query parameters override body fields for `jobs/poll` (the earlier daemons send `?limit&wait`). */
+/** The body's fields, each optional (the query may carry them instead); made once, since zod compiles a schema on its first parse. */
+const PollBodySchema = PollRequestSchema.partial().passthrough();
+
 function pollParameters(context: Context<AppEnv>) {
-  const body = signedBody(context, PollRequestSchema.partial().passthrough()) as Record<
-    string,
-    unknown
-  >;
+  const body = signedBody(context, PollBodySchema) as Record<string, unknown>;
   const fromQuery = (name: string): number | undefined => {
     const value = context.req.query(name);
     return value === undefined || value === '' ? undefined : Number(value);
