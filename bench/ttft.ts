@@ -27,6 +27,7 @@
  *
  *   npm run bench:ttft
  *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=50 BENCH_TOKEN_DELAY_MS=2 npm run bench:ttft
+ *   BENCH_REPLY_TOKENS=256 npm run bench:ttft   # longer answers: fewer chats/s, more tokens relayed
  *   INFERNET_CPU_PROFILE_DIR=/tmp/profiles npm run bench:ttft   # V8 profiles of server and nodes
  *   BENCH_NODES=4 npm run bench:ttft   # more node daemons, fewer slots each
  *
@@ -55,9 +56,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const FIRST_TOKEN_DELAY_MS = Number(process.env.BENCH_FIRST_TOKEN_DELAY_MS ?? 20);
 const TOKEN_DELAY_MS = Number(process.env.BENCH_TOKEN_DELAY_MS ?? 6);
 const MODEL = 'bench-ttft-model';
-const REPLY = 'The quick brown fox jumps over the lazy dog again and again.'
-  .split(' ')
-  .map((word) => `${word} `);
+const REPLY_TOKENS = Number(process.env.BENCH_REPLY_TOKENS ?? 12);
+const WORDS = 'The quick brown fox jumps over the lazy dog again and again.'.split(' ');
+const REPLY = Array.from({ length: REPLY_TOKENS }, (_, index) => `${WORDS[index % WORDS.length]} `);
 const GOAL = { addedP50: 5, addedP99: 25, openAiAddedP50: 1, openAiAddedP50Share: 0.05 };
 /** A pick-up slower than this at one stream means a long poll ran out, not queueing. */
 const STALLED_PICKUP_MS = LONG_POLL_MAX_WAIT_SECONDS * 1000 * 0.8;

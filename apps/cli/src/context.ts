@@ -12,6 +12,7 @@ import {
 } from './config';
 import { readConfigFile, type ConfigFile } from './config-file';
 import { systemClock, type Clock } from './daemon/clock';
+import { createNodeHttpFetch } from './node-http-fetch';
 import { detectLocalGpus, type GpuDetector } from './node-specs';
 import type { Output } from './output';
 
@@ -26,22 +27,29 @@ export interface CommandContext {
 }
 
 export function createDefaultContext(environment: Environment, output: Output): CommandContext {
+  // One keep-alive pool for the control plane and the engine: a daemon sends
+  // them hundreds of small requests a second (see createNodeHttpFetch).
+  const fetch = createNodeHttpFetch();
   return {
     environment,
     output,
     clock: systemClock,
     detectGpus: detectLocalGpus,
     createEngine: (engine) =>
-      createEngine({
-        kind: engine.kind,
-        ...(engine.url === undefined ? {} : { url: engine.url }),
-        ...(engine.apiKey === undefined ? {} : { apiKey: engine.apiKey }),
-      }),
+      createEngine(
+        {
+          kind: engine.kind,
+          ...(engine.url === undefined ? {} : { url: engine.url }),
+          ...(engine.apiKey === undefined ? {} : { apiKey: engine.apiKey }),
+        },
+        { fetch },
+      ),
     createNodeClient: (config) =>
       new NodeClient({
         baseUrl: config.controlPlaneUrl,
         privateKey: config.identity.privateKey,
         now: () => systemClock.now(),
+        fetch,
       }),
   };
 }

@@ -158,6 +158,7 @@ export async function runDaemon(
     connectivity,
     signal: stop,
     random: dependencies.random,
+    leaseKeepAliveMs: dependencies.leaseKeepAliveMs,
     onNotRegistered: async () => void (await register()),
     startJob: (job) => {
       slots.acquire();

@@ -15,7 +15,7 @@ export type JobStop =
  */
 export class JobHandle {
   readonly job: NodeJob;
-  /** When this node last sent something that renews the lease (the claim, a poll carrying the job). */
+  /** When this node last sent something that renews the lease (the claim, a poll carrying it, stored events). */
   renewedAt: number;
   /**
    * The lease length as far as this node can tell: `lease_expires_at` less

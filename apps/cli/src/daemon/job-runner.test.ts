@@ -160,6 +160,20 @@ describe('runChatJob', () => {
     expect(JSON.stringify(lines)).not.toContain('secret prompt');
   });
 
+  it('counts a stored event batch as a lease renewal, from when it was sent', async () => {
+    const { client } = fakeClient();
+    const { engine, finish, started } = gatedEngine();
+    const { handle, outcome, clock } = setup(engine, client);
+    await started;
+    await settle();
+    expect(handle.renewedAt).toBe(START);
+    await clock.advance(4_000);
+    finish();
+    await expect(outcome).resolves.toBe('completed');
+    // The last batch ('answer') was sent, and stored, 4 s after the claim.
+    expect(handle.renewedAt).toBe(START + 4_000);
+  });
+
   it('passes the job’s sampling settings to the engine', async () => {
     const { client } = fakeClient();
     const requests: ChatStreamRequest[] = [];

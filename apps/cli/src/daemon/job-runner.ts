@@ -73,11 +73,14 @@ export async function runChatJob(
   );
   const batcher = new TokenBatcher({
     send: async ({ number, events }) => {
+      const sentAt = clock.now();
       await client.postEvents(
         job.id,
         { events, fencing_token: handle.fencingToken, batch: number },
         { signal: posts.signal, leaseToken: job.lease_token },
       );
+      // Storing events renewed the lease, so no poll needs to carry this job for a while.
+      handle.renewedAt = Math.max(handle.renewedAt, sentAt);
     },
     clock,
     isFatal: isWithdrawal,
@@ -89,6 +92,10 @@ export async function runChatJob(
       }
     },
   });
+  // The engine request leaves first: its time to first token is on the
+  // consumer's critical path, the meta post is not. Tokens arrive on a
+  // later turn, so the meta event is still queued first.
+  const generating = generateUnlessStopped(handle, engine, batcher);
   logger.info(scope, 'job started');
   batcher.pushMeta({
     provider_node_id: node.nodeId,
@@ -99,7 +106,7 @@ export async function runChatJob(
     started_at: new Date(startedAt).toISOString(),
   });
 
-  const generation = await generateUnlessStopped(handle, engine, batcher);
+  const generation = await generating;
   handle.engineFinished();
   answered = true;
   if (handle.stop) return finishStopped(handle, batcher, dependencies);

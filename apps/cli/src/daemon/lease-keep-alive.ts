@@ -3,6 +3,7 @@ import type { NodeClient } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import type { Clock, TimerHandle } from './clock';
 import { describeError, type Connectivity } from './connectivity';
+import type { JobHandle } from './job-handle';
 import { pollWithLeases } from './poll-with-leases';
 import type { RunningJobs } from './running-jobs';
 
@@ -10,6 +11,19 @@ import type { RunningJobs } from './running-jobs';
 export const DEFAULT_LEASE_KEEP_ALIVE_MS = (DEFAULT_LEASE_SECONDS * 1000) / 3;
 /** However short a lease looks (a skewed clock), keep-alives never come faster than this. */
 const MIN_LEASE_KEEP_ALIVE_MS = 500;
+
+/**
+ * How long `handle`'s lease may go unrenewed: a third of the lease, or
+ * `intervalMs` when that is shorter.
+ */
+export function renewalIntervalMs(
+  handle: Pick<JobHandle, 'leaseMs'>,
+  intervalMs: number = DEFAULT_LEASE_KEEP_ALIVE_MS,
+): number {
+  return handle.leaseMs === undefined
+    ? intervalMs
+    : Math.min(intervalMs, Math.max(handle.leaseMs / 3, MIN_LEASE_KEEP_ALIVE_MS));
+}
 
 export interface LeaseKeepAliveOptions {
   client: Pick<NodeClient, 'poll'>;
@@ -102,11 +116,7 @@ export class LeaseKeepAlive {
   #firstDueAt(): number | undefined {
     let first: number | undefined;
     for (const handle of this.#options.jobs.list()) {
-      const interval =
-        handle.leaseMs === undefined
-          ? this.#intervalMs
-          : Math.min(this.#intervalMs, Math.max(handle.leaseMs / 3, MIN_LEASE_KEEP_ALIVE_MS));
-      const dueAt = handle.renewedAt + interval;
+      const dueAt = handle.renewedAt + renewalIntervalMs(handle, this.#intervalMs);
       if (first === undefined || dueAt < first) first = dueAt;
     }
     return first;

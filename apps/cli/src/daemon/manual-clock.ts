@@ -49,7 +49,14 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Lets queued promise callbacks (and the I/O-free work they start) run to completion. */
+/**
+ * Lets queued promise callbacks (and the I/O-free work they start) run to
+ * completion, including work that yields to the event loop with
+ * `setImmediate` (the poll loop does, after starting jobs).
+ */
 export async function settle(): Promise<void> {
-  for (let round = 0; round < 20; round += 1) await Promise.resolve();
+  for (let turn = 0; turn < 3; turn += 1) {
+    for (let round = 0; round < 20; round += 1) await Promise.resolve();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

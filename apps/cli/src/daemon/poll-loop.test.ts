@@ -117,13 +117,55 @@ describe('runPollLoop', () => {
     await loop;
   });
 
-  it('carries the running jobs on every long poll and stops those it says to cancel', async () => {
+  it('opens another poll for slots that free while one is open, up to maxPolls', async () => {
+    const clock = new ManualClock();
+    const slots = new JobSlots(4);
+    const { logger } = recordingLogger();
+    const { client, limits } = scriptedPolls([
+      async () => answer([job('a'), job('b'), job('c'), job('d')]),
+    ]);
+    const stop = new AbortController();
+    const loop = runPollLoop({
+      client,
+      slots,
+      jobs: new RunningJobs(),
+      clock,
+      logger,
+      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
+      signal: stop.signal,
+      onNotRegistered: async () => {},
+      startJob: () => slots.acquire(),
+      maxPolls: 3,
+    });
+    await settle();
+    expect(limits).toEqual([4]);
+    // Each freed slot gets a poll of its own while the earlier ones stay open.
+    slots.release();
+    await settle();
+    expect(limits).toEqual([4, 1]);
+    slots.release();
+    await settle();
+    expect(limits).toEqual([4, 1, 1]);
+    slots.release();
+    await settle();
+    expect(limits).toEqual([4, 1, 1, 1]);
+    // Three polls are open: the fourth slot waits for one of them.
+    slots.release();
+    await settle();
+    expect(limits).toEqual([4, 1, 1, 1]);
+    stop.abort();
+    await loop;
+  });
+
+  it('carries running jobs once their renewal is half due, and stops those it says to cancel', async () => {
     const clock = new ManualClock(1_000);
     const slots = new JobSlots(3);
     const jobs = new RunningJobs();
     const { logger } = recordingLogger();
+    const empty = async () => answer([]);
     const { client, sent } = scriptedPolls([
       async () => answer([job('a'), job('b')]),
+      ...Array.from({ length: 5 }, () => empty),
       async () => answer([], ['a', 'unknown']),
     ]);
     const stop = new AbortController();
@@ -140,18 +182,26 @@ describe('runPollLoop', () => {
         slots.acquire();
         jobs.add(claimed, clock.now());
       },
+      leaseKeepAliveMs: 10_000,
     });
     await settle();
-    expect(sent.map(({ limit, wait, active }) => ({ limit, wait, active }))).toEqual([
-      { limit: 3, wait: 25, active: [] },
-      { limit: 1, wait: 25, active: ['a', 'b'] },
+    // Just claimed: nothing to renew. An empty answer comes back at once, so polls go out a second apart.
+    expect(sent.map(({ limit, active }) => ({ limit, active }))).toEqual([
+      { limit: 3, active: [] },
+      { limit: 1, active: [] },
     ]);
+    await clock.advance(4_000);
+    expect(sent).toHaveLength(6);
+    expect(sent.every(({ active }) => active?.length === 0)).toBe(true);
+    expect(jobs.list().every((handle) => handle.stop === undefined)).toBe(true);
+    // Half of the 10 s renewal interval has passed since the claim.
+    await clock.advance(1_000);
+    expect(sent).toHaveLength(7);
+    expect(sent.at(-1)?.active).toEqual(['a', 'b']);
     const [first, second] = jobs.list();
     expect(first?.stop).toEqual({ kind: 'withdrawn', reason: 'POLL_CANCEL' });
     expect(first?.signal.aborted).toBe(true);
     expect(second?.stop).toBeUndefined();
-    await clock.advance(1_000);
-    expect(sent.at(-1)?.active).toEqual(['a', 'b']);
     stop.abort();
     await loop;
   });
