@@ -1,9 +1,12 @@
 /**
- * B6: token relay. 200 jobs stream at once: a simulated provider per job
- * POSTs signed token batches (`/api/v1/node/jobs/:id/events`) to a real
- * control-plane process, and 200 SSE readers follow `/api/chat/stream/:id`.
+ * B6: token relay. 200 jobs stream at once, held by 8 simulated provider
+ * nodes, and 200 SSE readers follow `/api/chat/stream/:id` on a real
+ * control-plane process. Each node sends its jobs' token batches through
+ * the daemon's own EventUplink (`POST /api/v1/node/events`, several jobs
+ * per post); a second run posts each batch on its own
+ * (`/api/v1/node/jobs/:id/events`), as daemons before the uplink did.
  * Measured: tokens delivered to readers per second, and the delay from a
- * batch's POST to its arrival at the reader. Two loads:
+ * batch's send to its arrival at the reader. Two loads:
  *
  *   daemon cadence  10 tokens per batch every 50 ms per stream, as the
  *                   node daemon sends them (offers 40,000 tokens/s)
@@ -28,6 +31,8 @@ import pg from 'pg';
 import { generateKeyPair } from '@infernet/auth';
 import { LEASE_HEADER_NAME } from '@infernet/protocol';
 import { InfernetClient, NodeClient } from '@infernetprotocol/sdk/node';
+import { EventUplink } from '../apps/cli/src/daemon/event-uplink';
+import { createNodeHttpFetch } from '../apps/cli/src/node-http-fetch';
 import { REPOSITORY_ROOT, startServerProcess } from '../tests/e2e/src/processes';
 import { startScript } from './support/child-process';
 import { Cleanup } from './support/cleanup';
@@ -81,6 +86,12 @@ interface Stream {
   sseHeaders: Record<string, string>;
   /** Signs a POST body, or returns no header for the unauthenticated baseline. */
   authorize(body: string): Record<string, string>;
+  /**
+   * Sends a batch as the node daemon does, through its node's EventUplink
+   * (one post for the batches of all its jobs), instead of POSTing
+   * `postPath`; resolves a failure message, or undefined once stored.
+   */
+  send?: (events: BatchEvent[]) => Promise<string | undefined>;
 }
 
 interface Target {
@@ -110,13 +121,21 @@ interface LoadResult {
 const pause = (milliseconds: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, milliseconds)));
 
+interface BatchEvent {
+  event_type: 'token';
+  data: { text: string };
+}
+
 /** Token text carries the load, batch and position, so the reader can match it to its POST. */
-function batchBody(loadIndex: number, batch: number, tokens: number): string {
-  const events = Array.from({ length: tokens }, (_, position) => ({
+function batchEvents(loadIndex: number, batch: number, tokens: number): BatchEvent[] {
+  return Array.from({ length: tokens }, (_, position) => ({
     event_type: 'token',
     data: { text: `${loadIndex}:${batch}:${position} ` },
   }));
-  return JSON.stringify({ events });
+}
+
+function batchBody(loadIndex: number, batch: number, tokens: number): string {
+  return JSON.stringify({ events: batchEvents(loadIndex, batch, tokens) });
 }
 
 async function runLoad(target: Target, loadIndex: number, load: Load): Promise<LoadResult> {
@@ -170,14 +189,18 @@ async function runLoad(target: Target, loadIndex: number, load: Load): Promise<L
         await pause(next - performance.now());
         const now = performance.now();
         if (now >= windowEnd) return;
-        const { body, headers } = request(streamIndex, batch);
         postedAt[streamIndex]![batch] = now;
         let failure: string | undefined;
-        try {
-          const result = await postJson(target.baseUrl, stream.postPath, body, headers);
-          if (result.status !== 200) failure = `POST answered ${result.status}: ${result.body}`;
-        } catch (error) {
-          failure = `POST failed: ${(error as Error).message}`;
+        if (stream.send) {
+          failure = await stream.send(batchEvents(loadIndex, batch, load.tokensPerBatch));
+        } else {
+          const { body, headers } = request(streamIndex, batch);
+          try {
+            const result = await postJson(target.baseUrl, stream.postPath, body, headers);
+            if (result.status !== 200) failure = `POST answered ${result.status}: ${result.body}`;
+          } catch (error) {
+            failure = `POST failed: ${(error as Error).message}`;
+          }
         }
         const answered = performance.now();
         postRoundTrips.push(answered - now);
@@ -244,7 +267,12 @@ async function openReaders(target: Target, cleanup: Cleanup): Promise<SseConnect
   return connections;
 }
 
-async function infernetTarget(cleanup: Cleanup): Promise<Target> {
+/**
+ * The control plane, fed as the current daemon feeds it (`uplink`: each
+ * provider key's streams share posts through the daemon's EventUplink), or
+ * as daemons before it did, one POST per job batch.
+ */
+async function infernetTarget(cleanup: Cleanup, uplink: boolean): Promise<Target> {
   const scratch = cleanup.add('scratch database', await createScratchDatabase(), (database) =>
     database.drop(),
   );
@@ -263,8 +291,14 @@ async function infernetTarget(cleanup: Cleanup): Promise<Target> {
   );
   const keys = Array.from({ length: PROVIDER_KEYS }, () => generateKeyPair());
   const nodes = keys.map(
-    (key) => new NodeClient({ baseUrl: server.url, privateKey: key.privateKey }),
+    (key) =>
+      new NodeClient({
+        baseUrl: server.url,
+        privateKey: key.privateKey,
+        fetch: createNodeHttpFetch(),
+      }),
   );
+  const uplinks = nodes.map((client) => new EventUplink({ client }));
   await Promise.all(
     nodes.map((node, index) =>
       node.register({
@@ -288,16 +322,17 @@ async function infernetTarget(cleanup: Cleanup): Promise<Target> {
   }
   // Share the jobs out among the provider keys; each poll claims up to 25.
   // The lease token of each claim authenticates its token batches, as in the daemon.
-  const leaseTokens = new Map<string, string>();
-  for (let round = 0; leaseTokens.size < STREAMS && round < 100; round += 1) {
-    const { jobs: claimed } = await nodes[round % nodes.length]!.poll({ limit: 25, wait: 0 });
+  const claims = new Map<string, { leaseToken: string; fencingToken: number; node: number }>();
+  for (let round = 0; claims.size < STREAMS && round < 100; round += 1) {
+    const node = round % nodes.length;
+    const { jobs: claimed } = await nodes[node]!.poll({ limit: 25, wait: 0 });
     for (const job of claimed) {
       if (job.lease_token === undefined) throw new Error('the server handed out no lease token');
-      leaseTokens.set(job.id, job.lease_token);
+      claims.set(job.id, { leaseToken: job.lease_token, fencingToken: job.fencing_token, node });
     }
   }
-  if (leaseTokens.size < STREAMS) {
-    throw new Error(`only ${leaseTokens.size} of ${STREAMS} jobs were claimed`);
+  if (claims.size < STREAMS) {
+    throw new Error(`only ${claims.size} of ${STREAMS} jobs were claimed`);
   }
 
   const probe = new pg.Client({ connectionString: scratch.url });
@@ -315,16 +350,32 @@ async function infernetTarget(cleanup: Cleanup): Promise<Target> {
   let databasePids = await backendPids();
 
   return {
-    name: 'infernet',
+    name: uplink ? 'infernet' : 'infernet, a POST per job batch',
     baseUrl: new URL(server.url),
     signs: false,
     streams: jobs.map((job) => {
-      const leaseToken = leaseTokens.get(job.jobId)!;
+      const { leaseToken, fencingToken, node } = claims.get(job.jobId)!;
+      // Batch numbers keep rising across loads: the server stores each number once per claim.
+      let batchNumber = 0;
+      const send = async (events: BatchEvent[]) => {
+        batchNumber += 1;
+        try {
+          await uplinks[node]!.send(
+            job.jobId,
+            { events, fencing_token: fencingToken, batch: batchNumber },
+            { leaseToken },
+          );
+          return undefined;
+        } catch (error) {
+          return `uplink send failed: ${(error as Error).message}`;
+        }
+      };
       return {
         postPath: `/api/v1/node/jobs/${job.jobId}/events`,
         ssePath: `/api/chat/stream/${job.jobId}`,
         sseHeaders: { authorization: `Bearer ${job.streamToken}` },
         authorize: () => ({ [LEASE_HEADER_NAME]: leaseToken }),
+        ...(uplink ? { send } : {}),
       };
     }),
     cpu: {
@@ -389,11 +440,16 @@ try {
     `${STREAMS} streams, ${WINDOW_SECONDS} s measured per load after ${WARMUP_SECONDS} s warm-up; PostgreSQL scratch database`,
   );
   const results: Record<string, LoadResult[]> = {};
-  for (const makeTarget of [passThroughTarget, infernetTarget]) {
+  const targets = [
+    passThroughTarget,
+    (cleanup: Cleanup) => infernetTarget(cleanup, false),
+    (cleanup: Cleanup) => infernetTarget(cleanup, true),
+  ];
+  for (const makeTarget of targets) {
     const preparing = performance.now();
     const target = await makeTarget(cleanup);
     const readers = await openReaders(target, cleanup);
-    if (target.name === 'infernet') {
+    if (target.name.startsWith('infernet')) {
       console.log(
         `infernet setup (server, ${STREAMS} jobs claimed, readers open) took ${((performance.now() - preparing) / 1000).toFixed(1)} s`,
       );
@@ -413,7 +469,11 @@ try {
       `${load.name}: ${load.tokensPerBatch} tokens per batch, ${load.intervalMs ? `every ${load.intervalMs} ms` : 'back to back'} per stream`,
     );
     printResult('pass-through relay (baseline)', results['pass-through']![index]!);
-    printResult('infernet control plane', results.infernet![index]!);
+    printResult(
+      'infernet, a POST per job batch',
+      results['infernet, a POST per job batch']![index]!,
+    );
+    printResult('infernet, node uplink (daemon)', results.infernet![index]!);
   }
 
   const [cadence, flatOut] = results.infernet!;

@@ -178,6 +178,50 @@ for (const transport of transports) {
       expect(wakeups.filter((jobId) => jobId === job.jobId)).toHaveLength(6);
     });
 
+    it('streams from one copy the batches a node posts to the other for several jobs in one request', async () => {
+      const node = generateKeyPair();
+      await registerNode(first.app, node, { nodeId: 'uplink', models: [MODEL] });
+      const jobs = [await submit(first), await submit(first)];
+      const claimed = (await poll(first, node, { wait: 0, limit: 2 })) as unknown as {
+        id: string;
+        lease_token: string;
+        fencing_token: number;
+      }[];
+      expect(claimed.map((job) => job.id).sort()).toEqual(jobs.map((job) => job.jobId).sort());
+      const streams = await Promise.all(jobs.map((job) => openStream(second, job.streamUrl)));
+      for (const stream of streams) {
+        cleanups.push(stream.cancel);
+        await stream.readUntil('event: job');
+      }
+      for (let batch = 1; batch <= 3; batch += 1) {
+        const response = await first.app.request('/api/v1/node/events', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            batches: claimed.map((job) => ({
+              job_id: job.id,
+              lease_token: job.lease_token,
+              fencing_token: job.fencing_token,
+              batch,
+              events: [{ event_type: 'token', data: { text: `${job.id}-b${batch}` } }],
+            })),
+          }),
+        });
+        expect(response.status).toBe(200);
+        // Each job's reader on the other copy is woken for its own batch.
+        for (const [index, stream] of streams.entries()) {
+          await stream.readUntil(`"${jobs[index]!.jobId}-b${batch}"`);
+        }
+      }
+      for (const [index, job] of jobs.entries()) {
+        await complete(first, node, job.jobId);
+        expectTokensOnceInOrder(
+          await streams[index]!.readToEnd(),
+          [1, 2, 3].map((batch) => `${job.jobId}-b${batch}`),
+        );
+      }
+    });
+
     it('keeps 20 concurrent jobs and streams across the copies apart, each token once and in order', async () => {
       const total = 20;
       const nodes = [generateKeyPair(), generateKeyPair()] as const;

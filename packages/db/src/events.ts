@@ -4,7 +4,13 @@ import { hashLeaseToken } from './lease-tokens';
 import { StatementCoalescer } from './statement-coalescer';
 import type { JobEventAnnouncer } from './job-event-notifier';
 import type { SqlClient } from './sql-client';
-import type { EventQueries, JobWriteFailure, StoredEvent } from './types';
+import type {
+  AppendEventsResult,
+  AppendRequest,
+  EventQueries,
+  JobWriteFailure,
+  StoredEvent,
+} from './types';
 
 interface EventRow {
   job_id: string;
@@ -218,28 +224,50 @@ export function createEventQueries(client: SqlClient, announcer: JobEventAnnounc
     maxItems: MAX_BATCHES_PER_STATEMENT,
     maxInFlight: MAX_APPENDS_IN_FLIGHT,
   });
+  /** Checks one request before it reaches the statement; a malformed id never gets that far. */
+  function toAppendItem(request: AppendRequest): AppendItem | AppendEventsResult {
+    const { jobId, providerId, events, options = {} } = request;
+    if (!isUuid(jobId)) return { ok: false, reason: 'not_found' };
+    if (providerId !== null && !isUuid(providerId)) return { ok: false, reason: 'not_owner' };
+    const storable = events.filter(isStorable);
+    return {
+      jobId,
+      providerId,
+      fencingToken: options.fencingToken ?? null,
+      batch: options.batch ?? null,
+      tokenCount: storable.filter((event) => event.event_type === 'token').length,
+      leaseTokenHash: options.leaseToken === undefined ? null : hashLeaseToken(options.leaseToken),
+      leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+      events: storable.map(toAppendEvent),
+    };
+  }
+
+  function settle(jobId: string, { outcome, stored }: AppendResult): AppendEventsResult {
+    // A retry of a batch already stored (its response was lost): acknowledge, store nothing.
+    if (outcome === 'duplicate') return { ok: true, inserted: 0, duplicate: true };
+    if (outcome !== 'ok') return { ok: false, reason: outcome };
+    if (stored.length > 0) announcer.eventsStored(jobId, stored);
+    return { ok: true, inserted: stored.length, duplicate: false };
+  }
+
+  async function appendMany(requests: readonly AppendRequest[]): Promise<AppendEventsResult[]> {
+    const items = requests.map(toAppendItem);
+    const valid = items.filter((item): item is AppendItem => 'events' in item);
+    const pending = appends.submitAll(valid);
+    return Promise.all(
+      items.map(async (item) =>
+        'events' in item ? settle(item.jobId, await pending[valid.indexOf(item)]!) : item,
+      ),
+    );
+  }
+
   return {
     async append(jobId, providerId, events, options = {}) {
-      if (!isUuid(jobId)) return { ok: false, reason: 'not_found' };
-      if (providerId !== null && !isUuid(providerId)) return { ok: false, reason: 'not_owner' };
-      const storable = events.filter(isStorable);
-      const { outcome, stored } = await appends.submit({
-        jobId,
-        providerId,
-        fencingToken: options.fencingToken ?? null,
-        batch: options.batch ?? null,
-        tokenCount: storable.filter((event) => event.event_type === 'token').length,
-        leaseTokenHash:
-          options.leaseToken === undefined ? null : hashLeaseToken(options.leaseToken),
-        leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-        events: storable.map(toAppendEvent),
-      });
-      // A retry of a batch already stored (its response was lost): acknowledge, store nothing.
-      if (outcome === 'duplicate') return { ok: true, inserted: 0, duplicate: true };
-      if (outcome !== 'ok') return { ok: false, reason: outcome };
-      if (stored.length > 0) announcer.eventsStored(jobId, stored);
-      return { ok: true, inserted: stored.length, duplicate: false };
+      const [result] = await appendMany([{ jobId, providerId, events, options }]);
+      return result!;
     },
+
+    appendMany,
 
     async listAfter(jobId, afterSeq, limit) {
       if (!isUuid(jobId)) return [];

@@ -47,6 +47,25 @@ describe('StatementCoalescer', () => {
     expect(await Promise.all([first, second])).toEqual([10, 20]);
   });
 
+  it('sends items submitted together in one statement, even while idle', async () => {
+    const { calls, run } = controllableRunner();
+    const coalescer = new StatementCoalescer({
+      run,
+      keyOf: (item: Item) => item.key,
+      maxItems: 2,
+      maxInFlight: 2,
+    });
+    const results = coalescer.submitAll([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+      { key: 'c', value: 3 },
+    ]);
+    // Two fit a statement; the third starts the second statement at once.
+    expect(calls.map((call) => call.items.map((item) => item.key))).toEqual([['a', 'b'], ['c']]);
+    for (const call of calls) call.finish();
+    expect(await Promise.all(results)).toEqual([10, 20, 30]);
+  });
+
   it('merges what arrives while statements run, one item per key, in order', async () => {
     const { calls, run, call } = controllableRunner();
     const coalescer = new StatementCoalescer({

@@ -36,10 +36,21 @@ export class StatementCoalescer<Item, Result> {
   constructor(private readonly options: StatementCoalescerOptions<Item, Result>) {}
 
   submit(item: Item): Promise<Result> {
-    return new Promise<Result>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.pump();
-    });
+    return this.submitAll([item])[0]!;
+  }
+
+  /**
+   * Queues every item before any statement starts, so items that arrived
+   * together (one request's batches for several jobs) share a statement
+   * even on an idle server, where `submit` would send the first alone.
+   */
+  submitAll(items: readonly Item[]): Promise<Result>[] {
+    const results = items.map(
+      (item) =>
+        new Promise<Result>((resolve, reject) => this.queue.push({ item, resolve, reject })),
+    );
+    this.pump();
+    return results;
   }
 
   private pump(): void {

@@ -418,8 +418,21 @@ export interface EventQueries {
     events: readonly NodeEvent[],
     options?: AppendEventsOptions,
   ): Promise<AppendEventsResult>;
+  /**
+   * `append` for several jobs' batches at once (one job at most once): they
+   * share one statement, and each gets its own result, in order.
+   */
+  appendMany(requests: readonly AppendRequest[]): Promise<AppendEventsResult[]>;
   /** Events with seq > afterSeq in order, at most `limit`. */
   listAfter(jobId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+}
+
+/** One job's batch for `appendMany`: `append`'s arguments. */
+export interface AppendRequest {
+  jobId: string;
+  providerId: string | null;
+  events: readonly NodeEvent[];
+  options?: AppendEventsOptions;
 }
 
 export interface ReplayStore {

@@ -180,6 +180,42 @@ export const EventsRequestSchema = z.object({
 export type EventsRequest = z.infer<typeof EventsRequestSchema>;
 export const EventsResponseSchema = z.object({ inserted: z.number().int() });
 
+/** Most jobs one `POST /api/v1/node/events` carries batches for. */
+export const MAX_JOB_BATCHES_PER_POST = 64;
+
+/** One job's batch in a post of several: the single-job body, plus whose and by what right. */
+export const JobEventBatchSchema = z.object({
+  job_id: z.string().min(1).max(64),
+  /** The claim's lease token from `poll`: it authenticates this job's batch, no signature needed. */
+  lease_token: z.string().min(1).max(128),
+  fencing_token: FencingTokenSchema,
+  batch: z.number().int().min(1),
+  events: z.array(NodeEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+export type JobEventBatch = z.infer<typeof JobEventBatchSchema>;
+/**
+ * A node's token batches for several jobs in one request: a node streaming
+ * for dozens of jobs sends one request per flush instead of one per job.
+ */
+export const EventBatchesRequestSchema = z.object({
+  batches: z
+    .array(JobEventBatchSchema)
+    .min(1)
+    .max(MAX_JOB_BATCHES_PER_POST)
+    .refine((batches) => new Set(batches.map((batch) => batch.job_id)).size === batches.length, {
+      message: 'Each job may appear once per post; send its next batch after this one.',
+    }),
+});
+export type EventBatchesRequest = z.infer<typeof EventBatchesRequestSchema>;
+/** Each job's outcome, in the order posted: stored (a retry stores 0), or refused with a code. */
+export const JobEventBatchResultSchema = z.object({
+  job_id: z.string(),
+  inserted: z.number().int().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type JobEventBatchResult = z.infer<typeof JobEventBatchResultSchema>;
+export const EventBatchesResponseSchema = z.object({ results: z.array(JobEventBatchResultSchema) });
+
 export const UsageSchema = z.object({
   prompt_tokens: z.number().int().min(0),
   completion_tokens: z.number().int().min(0),

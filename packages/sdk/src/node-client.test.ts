@@ -235,6 +235,48 @@ describe('NodeClient retries and errors', () => {
   });
 });
 
+describe('NodeClient.postEventBatches', () => {
+  const batch = (jobId: string) => ({
+    job_id: jobId,
+    lease_token: `lease-${jobId}`,
+    fencing_token: 2,
+    batch: 1,
+    events: [{ event_type: 'token' as const, data: { text: 'hi' } }],
+  });
+
+  it('posts every job’s batch unsigned and gives each job its own outcome', async () => {
+    const { fetch, sent } = scriptedFetch(
+      json(200, {
+        data: {
+          results: [
+            { job_id: 'job-1', inserted: 1 },
+            { job_id: 'job-2', error: { code: 'LEASE_LOST', message: 'gone' } },
+          ],
+        },
+      }),
+    );
+    const outcomes = await client(fetch).postEventBatches([batch('job-1'), batch('job-2')]);
+    expect(sent[0]?.url.pathname).toBe('/api/v1/node/events');
+    expect(sent[0]?.headers.has(AUTH_HEADER_NAME)).toBe(false);
+    expect(JSON.parse(sent[0]?.body ?? '')).toEqual({ batches: [batch('job-1'), batch('job-2')] });
+    expect(outcomes[0]).toEqual({ jobId: 'job-1', ok: true, inserted: 1 });
+    const refused = outcomes[1];
+    expect(refused?.ok).toBe(false);
+    const error = refused && !refused.ok ? refused.error : undefined;
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(isLeaseLostError(error)).toBe(true);
+  });
+
+  it('refuses an answer about other jobs than were sent', async () => {
+    const { fetch } = scriptedFetch(
+      json(200, { data: { results: [{ job_id: 'job-9', inserted: 1 }] } }),
+    );
+    await expect(client(fetch).postEventBatches([batch('job-1')])).rejects.toMatchObject({
+      name: 'InvalidResponseError',
+    });
+  });
+});
+
 describe('NodeClient.poll', () => {
   it('sends limit, wait and active, and unwraps the claimed jobs and the ones to cancel', async () => {
     const { fetch, sent } = scriptedFetch(

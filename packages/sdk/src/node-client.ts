@@ -5,7 +5,10 @@ import {
   CompleteResponseSchema,
   dataEnvelope,
   DeviceCodeResponseSchema,
+  ERROR_TABLE,
+  EventBatchesResponseSchema,
   EventsResponseSchema,
+  isErrorCode,
   HeartbeatResponseSchema,
   LinkNodeResponseSchema,
   ListPaymentsResponseSchema,
@@ -21,6 +24,7 @@ import {
   type ListPaymentsResponse,
   type PayoutRow,
   type HeartbeatRequest,
+  type JobEventBatch,
   type JobStatus,
   type NodeEvent,
   type NodeJob,
@@ -29,7 +33,7 @@ import {
   type RegisterRequest,
 } from '@infernet/protocol';
 import type { Sleep } from './abort';
-import { SdkError } from './errors';
+import { ApiError, InvalidResponseError, SdkError } from './errors';
 import type { DeviceCode, NodeLink } from './node-login';
 import {
   HttpTransport,
@@ -96,6 +100,12 @@ export interface PostEventsOptions extends CallOptions {
   /** The claim's `lease_token` from `poll`, when the server handed one out. */
   leaseToken?: string | undefined;
 }
+
+/** One job's outcome in `postEventBatches`: stored (`inserted` is 0 for a retry), or refused. */
+export type JobEventBatchOutcome =
+  | { jobId: string; ok: true; inserted: number }
+  /** The same error `postEvents` would have thrown for this job alone (409 LEASE_LOST, say). */
+  | { jobId: string; ok: false; error: ApiError };
 
 /** `complete`'s body: the outcome plus the claim's `fencing_token`. */
 export type CompleteInput = CompleteRequest & { fencing_token: number };
@@ -226,6 +236,44 @@ export class NodeClient {
       ...(leaseToken === undefined
         ? {}
         : { authorize: () => ({ [LEASE_HEADER_NAME]: leaseToken }) }),
+    });
+  }
+
+  /**
+   * Token batches for several jobs in one request, each authenticated by its
+   * claim's lease token instead of a signature. Each job's outcome comes
+   * back on its own, in order: a lost lease or a cancel refuses that job's
+   * batch only. Retried like a read: a batch number already stored is
+   * acknowledged again, not stored twice.
+   */
+  async postEventBatches(
+    batches: JobEventBatch[],
+    options: CallOptions = {},
+  ): Promise<JobEventBatchOutcome[]> {
+    const { results } = await this.#post(
+      path`/api/v1/node/events`,
+      { batches },
+      EventBatchesResponseSchema,
+      { ...options, idempotent: true, authorize: () => ({}) },
+    );
+    if (
+      results.length !== batches.length ||
+      results.some((result, index) => result.job_id !== batches[index]!.job_id)
+    ) {
+      throw new InvalidResponseError('The control plane answered for other jobs than were sent.');
+    }
+    return results.map((result): JobEventBatchOutcome => {
+      if (!result.error) return { jobId: result.job_id, ok: true, inserted: result.inserted ?? 0 };
+      const { code, message } = result.error;
+      const status = isErrorCode(code) ? ERROR_TABLE[code].httpStatus : 500;
+      const error = ApiError.generate({
+        status,
+        code,
+        message,
+        requestId: null,
+        headers: new Headers(),
+      });
+      return { jobId: result.job_id, ok: false, error };
     });
   }
 

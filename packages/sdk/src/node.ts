@@ -18,6 +18,7 @@ export {
   NodeClient,
   type CompleteInput,
   type HeartbeatInput,
+  type JobEventBatchOutcome,
   type NodeClientOptions,
   type PollOptions,
   type PollResult,

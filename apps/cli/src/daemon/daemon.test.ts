@@ -80,6 +80,10 @@ function fakeClient(
       if (failure !== undefined) throw failure;
       return { inserted: body.events.length };
     },
+    // Jobs here carry no lease token, so their batches go one job at a time (postEvents).
+    async postEventBatches(): Promise<never> {
+      throw new Error('not expected: these jobs carry no lease token');
+    },
     async complete(jobId: string, body: CompleteInput) {
       calls.push({ kind: 'complete', jobId, body });
       await options.completeAnswered;

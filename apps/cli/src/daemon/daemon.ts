@@ -15,6 +15,7 @@ import { Heartbeat } from './heartbeat';
 import { JobSlots } from './job-slots';
 import { runEmbeddingJob } from './embedding-job-runner';
 import { runChatJob } from './job-runner';
+import { EventUplink } from './event-uplink';
 import { LeaseKeepAlive } from './lease-keep-alive';
 import { runPollLoop } from './poll-loop';
 import { RunningJobs } from './running-jobs';
@@ -23,7 +24,7 @@ export interface DaemonDependencies {
   config: CliConfig & { identity: Identity };
   client: Pick<
     NodeClient,
-    'register' | 'heartbeat' | 'poll' | 'postEvents' | 'complete' | 'release'
+    'register' | 'heartbeat' | 'poll' | 'postEvents' | 'postEventBatches' | 'complete' | 'release'
   >;
   engine: Engine;
   detectGpus: GpuDetector;
@@ -144,6 +145,8 @@ export async function runDaemon(
   const running = new Set<Promise<unknown>>();
   const jobDependencies = {
     client,
+    // All running jobs' token batches share posts (see EventUplink).
+    events: new EventUplink({ client }),
     engine,
     clock,
     logger,

@@ -9,6 +9,7 @@ import {
 } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
 import type { Clock } from './clock';
+import type { EventUplink } from './event-uplink';
 import { describeError } from './connectivity';
 import type { JobHandle } from './job-handle';
 import { TokenBatcher } from './token-batcher';
@@ -19,6 +20,11 @@ export interface JobRunnerDependencies {
   node: { nodeId: string; name: string };
   clock: Clock;
   logger: Logger;
+  /**
+   * How event batches leave: the node's shared uplink (several jobs per
+   * post); each job posts its own batches through `client` when absent.
+   */
+  events?: Pick<EventUplink, 'send'> | undefined;
   /** Bounds the `release` call of a job handed back during shutdown. */
   releaseTimeoutMs?: number | undefined;
 }
@@ -74,11 +80,10 @@ export async function runChatJob(
   const batcher = new TokenBatcher({
     send: async ({ number, events }) => {
       const sentAt = clock.now();
-      await client.postEvents(
-        job.id,
-        { events, fencing_token: handle.fencingToken, batch: number },
-        { signal: posts.signal, leaseToken: job.lease_token },
-      );
+      const body = { events, fencing_token: handle.fencingToken, batch: number };
+      const options = { signal: posts.signal, leaseToken: job.lease_token };
+      if (dependencies.events) await dependencies.events.send(job.id, body, options);
+      else await client.postEvents(job.id, body, options);
       // Storing events renewed the lease, so no poll needs to carry this job for a while.
       handle.renewedAt = Math.max(handle.renewedAt, sentAt);
     },

@@ -21,13 +21,24 @@ const LEASE_TOKEN_MAX_LENGTH = 128;
  * carry a claim's lease token (`X-Infernet-Lease`) instead: it is passed on
  * as `leaseToken` unchecked, because only the job row can say whether it is
  * the current one, and the handler's write checks it in the same statement.
+ * Where `leaseTokensInBody` says so (several jobs' batches in one post), an
+ * unsigned request passes with neither: each batch in its body names its
+ * job's lease token, and the handler's write checks each one.
  */
 export function nodeAuth(
   dependencies: Pick<ServerDependencies, 'now' | 'replayStore'>,
-  options: { acceptsLeaseToken?: (path: string) => boolean } = {},
+  options: {
+    acceptsLeaseToken?: (path: string) => boolean;
+    leaseTokensInBody?: (path: string) => boolean;
+  } = {},
 ): MiddlewareHandler<AppEnv> {
   return async function nodeAuthMiddleware(context, next) {
     const header = context.req.header(AUTH_HEADER_NAME);
+    if (!header && options.leaseTokensInBody?.(context.req.path)) {
+      context.set('rawBody', new TextDecoder().decode(await readBodyBytes(context)));
+      await next();
+      return;
+    }
     const leaseToken = context.req.header(LEASE_HEADER_NAME);
     if (!header && leaseToken !== undefined && options.acceptsLeaseToken?.(context.req.path)) {
       if (leaseToken.length === 0 || leaseToken.length > LEASE_TOKEN_MAX_LENGTH) {

@@ -22,6 +22,8 @@ import {
   ChatResponseSchema,
   CompleteRequestSchema,
   CompleteResponseSchema,
+  EventBatchesRequestSchema,
+  EventBatchesResponseSchema,
   EventsRequestSchema,
   EventsResponseSchema,
   HealthResponseSchema,
@@ -122,6 +124,16 @@ export const OPERATIONS: readonly Operation[] = [
     EventsRequestSchema,
     EventsResponseSchema,
   ),
+  {
+    method: 'post',
+    path: '/api/v1/node/events',
+    summary:
+      'Append token batches for several held jobs at once; each batch carries its claim lease token and gets its own result',
+    tag: 'node',
+    security: 'none',
+    request: EventBatchesRequestSchema,
+    response: dataEnvelope(EventBatchesResponseSchema),
+  },
   node(
     'jobs/{jobId}/release',
     'Hand a held job back (draining); re-queued at once if no token reached the consumer',

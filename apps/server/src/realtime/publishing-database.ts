@@ -116,6 +116,14 @@ export function withNotificationTransport(
       if (result.ok && result.inserted > 0) announce(() => publisher.jobEvents(jobId));
       return result;
     },
+    async appendMany(requests) {
+      const results = await db.events.appendMany(requests);
+      results.forEach((result, index) => {
+        const { jobId } = requests[index]!;
+        if (result.ok && result.inserted > 0) announce(() => publisher.jobEvents(jobId));
+      });
+      return results;
+    },
   };
   const providers: ProviderQueries = {
     ...db.providers,

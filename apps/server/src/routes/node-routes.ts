@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { JobWriteFailure, ProviderRecord } from '@infernet/db';
 import {
   CompleteRequestSchema,
+  EventBatchesRequestSchema,
   EventsRequestSchema,
   HeartbeatRequestSchema,
   InfernetError,
@@ -11,6 +12,7 @@ import {
   RoleOnlyRequestSchema,
   parseValue,
   sanitizeNodeSpecs,
+  type JobEventBatchResult,
   type NodeEvent,
 } from '@infernet/protocol';
 import type { AppEnv, ServerDependencies } from '../context';
@@ -64,6 +66,8 @@ const JOB_FAILURES: Record<JobWriteFailure, () => InfernetError> = {
 /** Token batches may authenticate with the claim's lease token (see nodeAuth). */
 const EVENTS_PATH = /\/jobs\/[^/]+\/events$/;
 const isEventsPath = (path: string): boolean => EVENTS_PATH.test(path);
+/** Several jobs' batches in one post, each with its lease token in the body. */
+const isEventBatchesPath = (path: string): boolean => path.endsWith('/api/v1/node/events');
 
 /** How long a node's provider row may be reused between its requests. */
 const PROVIDER_CACHE_MILLISECONDS = 1_000;
@@ -91,7 +95,13 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   const routes = new Hono<AppEnv>();
   const longPolls = new ConcurrencyLimiter(LONG_POLLS_PER_KEY, 'long polls');
   const providerCache = new ProviderCache(PROVIDER_CACHE_MILLISECONDS, dependencies.now);
-  routes.use('*', nodeAuth(dependencies, { acceptsLeaseToken: isEventsPath }));
+  routes.use(
+    '*',
+    nodeAuth(dependencies, {
+      acceptsLeaseToken: isEventsPath,
+      leaseTokensInBody: isEventBatchesPath,
+    }),
+  );
   routes.use('*', limitNodeKeys(dependencies.limits));
 
   async function requireProvider(context: Context<AppEnv>): Promise<ProviderRecord> {
@@ -200,6 +210,35 @@ export function nodeRoutes(dependencies: ServerDependencies) {
     });
     if (!result.ok) throw JOB_FAILURES[result.reason]();
     return wrap(context, { inserted: result.inserted });
+  });
+
+  /**
+   * Token batches for several jobs at once, each authenticated by its own
+   * claim's lease token and judged on its own: one job's lost lease refuses
+   * that batch only. All of them are stored in one statement.
+   */
+  routes.post('/events', async (context) => {
+    const { batches } = signedBody(context, EventBatchesRequestSchema);
+    const outcomes = await db.events.appendMany(
+      batches.map((batch) => ({
+        jobId: batch.job_id,
+        providerId: null,
+        events: withoutFallbackLabel(batch.events),
+        options: {
+          fencingToken: batch.fencing_token,
+          batch: batch.batch,
+          leaseSeconds: dependencies.leaseSeconds,
+          leaseToken: batch.lease_token,
+        },
+      })),
+    );
+    const results: JobEventBatchResult[] = outcomes.map((outcome, index) => {
+      const jobId = batches[index]!.job_id;
+      if (outcome.ok) return { job_id: jobId, inserted: outcome.inserted };
+      const { code, message } = JOB_FAILURES[outcome.reason]();
+      return { job_id: jobId, error: { code, message } };
+    });
+    return wrap(context, { results });
   });
 
   routes.post('/jobs/:jobId/complete', async (context) => {

@@ -1,0 +1,135 @@
+import { MAX_JOB_BATCHES_PER_POST, type JobEventBatch } from '@infernet/protocol';
+import {
+  NotFoundError,
+  UserAbortError,
+  type NodeClient,
+  type PostEventsInput,
+} from '@infernetprotocol/sdk/node';
+
+export interface EventUplinkOptions {
+  client: Pick<NodeClient, 'postEventBatches' | 'postEvents'>;
+  /** Posts in flight at once; more batches wait and go out together with the next. */
+  maxInFlight?: number;
+}
+
+interface Pending {
+  batch: JobEventBatch;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  /** Set once resolved or rejected; the caller may have given up first (its signal aborted). */
+  settled: boolean;
+  /** Unhooks the caller's signal once settled. */
+  release: () => void;
+}
+
+/**
+ * Two posts in flight: a job's first token never waits behind more than one
+ * post of other jobs' batches, and under load each post still carries many.
+ */
+const DEFAULT_MAX_IN_FLIGHT = 2;
+
+/**
+ * Carries the token batches of every job this node runs: batches that are
+ * ready while a post is in flight go out together in the next one
+ * (`POST /api/v1/node/events`), so a node streaming for dozens of jobs sends
+ * a few requests per flush interval instead of one per job, and the control
+ * plane stores them in one statement. An idle node still sends a batch the
+ * moment it is ready, so the first token is not held back.
+ *
+ * Each job's batch keeps its own outcome: `send` resolves once it is stored
+ * and rejects with the error a single-job post would have raised (409
+ * LEASE_LOST, say). A failed post rejects every batch in it; each job's
+ * TokenBatcher re-sends its batch, with the same number, as before.
+ * Against a control plane that predates the shared route (404), and for a
+ * job without a lease token, batches go one per job (`postEvents`).
+ */
+export class EventUplink {
+  readonly #client: EventUplinkOptions['client'];
+  readonly #maxInFlight: number;
+  readonly #queue: Pending[] = [];
+  #inFlight = 0;
+  #singleJobPosts = false;
+
+  constructor(options: EventUplinkOptions) {
+    this.#client = options.client;
+    this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
+
+  /** Sends one job's batch; resolves once the control plane stored it (or had already). */
+  send(
+    jobId: string,
+    body: PostEventsInput,
+    options: { leaseToken?: string | undefined; signal?: AbortSignal | undefined } = {},
+  ): Promise<void> {
+    const { leaseToken, signal } = options;
+    if (this.#singleJobPosts || leaseToken === undefined) {
+      return this.#client.postEvents(jobId, body, { leaseToken, signal }).then(() => undefined);
+    }
+    if (signal?.aborted) return Promise.reject(new UserAbortError());
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const waiting = this.#queue.indexOf(pending);
+        if (waiting !== -1) this.#queue.splice(waiting, 1);
+        this.#settle(pending, () => reject(new UserAbortError()));
+      };
+      const pending: Pending = {
+        batch: { job_id: jobId, lease_token: leaseToken, ...body },
+        resolve,
+        reject,
+        settled: false,
+        release: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(pending);
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
+      const group = this.#queue.splice(0, MAX_JOB_BATCHES_PER_POST);
+      this.#inFlight += 1;
+      void this.#post(group).finally(() => {
+        this.#inFlight -= 1;
+        this.#pump();
+      });
+    }
+  }
+
+  async #post(group: Pending[]): Promise<void> {
+    try {
+      const outcomes = await this.#client.postEventBatches(group.map((pending) => pending.batch));
+      outcomes.forEach((outcome, index) => {
+        const pending = group[index]!;
+        this.#settle(pending, () =>
+          outcome.ok ? pending.resolve() : pending.reject(outcome.error),
+        );
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError && error.code === 'NOT_FOUND') {
+        // An older control plane: this batch and every later one go one job at a time.
+        this.#singleJobPosts = true;
+        await Promise.all(group.map((pending) => this.#postAlone(pending)));
+        return;
+      }
+      for (const pending of group) this.#settle(pending, () => pending.reject(error));
+    }
+  }
+
+  async #postAlone(pending: Pending): Promise<void> {
+    const { job_id: jobId, lease_token: leaseToken, ...body } = pending.batch;
+    try {
+      await this.#client.postEvents(jobId, body, { leaseToken });
+      this.#settle(pending, pending.resolve);
+    } catch (error) {
+      this.#settle(pending, () => pending.reject(error));
+    }
+  }
+
+  #settle(pending: Pending, settle: () => void): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    pending.release();
+    settle();
+  }
+}
