@@ -11,7 +11,7 @@ import { claimedChatJob } from '../testing/chat-job';
 import { Connectivity } from './connectivity';
 import { JobSlots } from './job-slots';
 import { ManualClock, settle } from './manual-clock';
-import { runPollLoop } from './poll-loop';
+import { runPollLoop, type PollLoopOptions } from './poll-loop';
 import { RunningJobs } from './running-jobs';
 
 const job = (id: string): NodeJob => claimedChatJob({ id });
@@ -44,6 +44,31 @@ function scriptedPolls(steps: (() => Promise<PollResult>)[]) {
   return { client: { poll }, limits, sent };
 }
 
+/**
+ * Runs the loop with quiet defaults, so a test spells out only what it
+ * looks at; `stop` aborts it and waits for it to end.
+ */
+function startLoop(options: Partial<PollLoopOptions> & Pick<PollLoopOptions, 'client' | 'slots'>) {
+  const controller = new AbortController();
+  const logger = options.logger ?? recordingLogger().logger;
+  const loop = runPollLoop({
+    jobs: new RunningJobs(),
+    clock: new ManualClock(),
+    connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
+    signal: controller.signal,
+    onNotRegistered: async () => {},
+    startJob: () => options.slots.acquire(),
+    ...options,
+    logger,
+  });
+  return {
+    async stop() {
+      controller.abort();
+      await loop;
+    },
+  };
+}
+
 describe('runPollLoop', () => {
   it('claims as many jobs as there are free slots, and waits while all are busy', async () => {
     const clock = new ManualClock();
@@ -54,16 +79,11 @@ describe('runPollLoop', () => {
       async () => answer([job('b')]),
     ]);
     const started: string[] = [];
-    const stop = new AbortController();
-    const loop = runPollLoop({
+    const loop = startLoop({
       client,
       slots,
-      jobs: new RunningJobs(),
       clock,
       logger,
-      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
-      signal: stop.signal,
-      onNotRegistered: async () => {},
       startJob: (claimed) => {
         slots.acquire();
         started.push(claimed.id);
@@ -75,8 +95,7 @@ describe('runPollLoop', () => {
     slots.release();
     await settle();
     expect(limits).toEqual([2, 1, 1]);
-    stop.abort();
-    await loop;
+    await loop.stop();
   });
 
   it('backs off while the control plane is down and says so once, then once when back', async () => {
@@ -86,16 +105,11 @@ describe('runPollLoop', () => {
       throw new ConnectionError('fetch failed');
     };
     const { client, limits } = scriptedPolls([down, down, down, async () => answer([job('a')])]);
-    const stop = new AbortController();
-    const loop = runPollLoop({
+    const loop = startLoop({
       client,
       slots: new JobSlots(2),
-      jobs: new RunningJobs(),
       clock,
       logger,
-      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
-      signal: stop.signal,
-      onNotRegistered: async () => {},
       startJob: () => {},
       random: () => 1,
     });
@@ -113,30 +127,15 @@ describe('runPollLoop', () => {
     expect(messages.filter((message) => message === 'control plane reachable again')).toHaveLength(
       1,
     );
-    stop.abort();
-    await loop;
+    await loop.stop();
   });
 
   it('opens another poll for slots that free while one is open, up to maxPolls', async () => {
-    const clock = new ManualClock();
     const slots = new JobSlots(4);
-    const { logger } = recordingLogger();
     const { client, limits } = scriptedPolls([
       async () => answer([job('a'), job('b'), job('c'), job('d')]),
     ]);
-    const stop = new AbortController();
-    const loop = runPollLoop({
-      client,
-      slots,
-      jobs: new RunningJobs(),
-      clock,
-      logger,
-      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
-      signal: stop.signal,
-      onNotRegistered: async () => {},
-      startJob: () => slots.acquire(),
-      maxPolls: 3,
-    });
+    const loop = startLoop({ client, slots, maxPolls: 3 });
     await settle();
     expect(limits).toEqual([4]);
     // Each freed slot gets a poll of its own while the earlier ones stay open.
@@ -153,8 +152,7 @@ describe('runPollLoop', () => {
     slots.release();
     await settle();
     expect(limits).toEqual([4, 1, 1, 1]);
-    stop.abort();
-    await loop;
+    await loop.stop();
   });
 
   it('carries running jobs once their renewal is half due, and stops those it says to cancel', async () => {
@@ -168,16 +166,12 @@ describe('runPollLoop', () => {
       ...Array.from({ length: 5 }, () => empty),
       async () => answer([], ['a', 'unknown']),
     ]);
-    const stop = new AbortController();
-    const loop = runPollLoop({
+    const loop = startLoop({
       client,
       slots,
       jobs,
       clock,
       logger,
-      connectivity: new Connectivity({ logger, controlPlaneUrl: 'http://cp' }),
-      signal: stop.signal,
-      onNotRegistered: async () => {},
       startJob: (claimed) => {
         slots.acquire();
         jobs.add(claimed, clock.now());
@@ -202,7 +196,6 @@ describe('runPollLoop', () => {
     expect(first?.stop).toEqual({ kind: 'withdrawn', reason: 'POLL_CANCEL' });
     expect(first?.signal.aborted).toBe(true);
     expect(second?.stop).toBeUndefined();
-    stop.abort();
-    await loop;
+    await loop.stop();
   });
 });
