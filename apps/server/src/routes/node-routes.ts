@@ -25,10 +25,10 @@ import { ConcurrencyLimiter } from '../realtime/concurrency-limiter';
 import { ProviderCache } from '../provider-cache';
 import { toNodeJob, toNodeRow } from '../presenters';
 
-/** Query parameters override body fields for `jobs/poll` (the earlier daemons send `?limit&wait`). */
 /** The body's fields, each optional (the query may carry them instead); made once, since zod compiles a schema on its first parse. */
 const PollBodySchema = PollRequestSchema.partial().passthrough();
 
+/** Query parameters override body fields for `jobs/poll` (the earlier daemons send `?limit&wait`). */
 function pollParameters(context: Context<AppEnv>) {
   const body = signedBody(context, PollBodySchema) as Record<string, unknown>;
   const fromQuery = (name: string): number | undefined => {
