@@ -1,5 +1,6 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeHttpFetch } from './node-http-fetch';
 
@@ -11,7 +12,7 @@ interface Received {
   remotePort: number;
 }
 
-const servers: { close(): void; closeAllConnections(): void }[] = [];
+const servers: ReturnType<typeof createServer>[] = [];
 
 afterEach(() => {
   for (const server of servers.splice(0)) {
@@ -84,6 +85,22 @@ describe('createNodeHttpFetch', () => {
     }
     const ports = new Set(server.received.map((entry) => entry.remotePort));
     expect(ports.size).toBe(1);
+  });
+
+  it('closes a kept-alive connection once it sat idle, and opens a new one', async () => {
+    const closed: Promise<unknown>[] = [];
+    const server = await listen((response) => response.end('ok'));
+    const httpServer = servers.at(-1)!;
+    // The server would keep the connection for a minute: only the client can end it here.
+    httpServer.keepAliveTimeout = 60_000;
+    httpServer.on('connection', (socket: Socket) => closed.push(once(socket, 'close')));
+    const fetch = createNodeHttpFetch({ idleSocketTimeoutMs: 50 });
+    expect(await (await fetch(`${server.base}/`)).text()).toBe('ok');
+    // The client, not the server, ends the idle connection.
+    await closed[0];
+    expect(await (await fetch(`${server.base}/`)).text()).toBe('ok');
+    const ports = new Set(server.received.map((entry) => entry.remotePort));
+    expect(ports.size).toBe(2);
   });
 
   it('streams the body as it arrives', async () => {

@@ -8,7 +8,16 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 export interface NodeHttpFetchOptions {
   /** Connections kept per host; the default leaves it unbounded, like fetch. */
   maxSockets?: number | undefined;
+  /**
+   * An idle kept-alive connection is closed after this long. Below Node's
+   * default server keep-alive (5 s), so a request is never written to a
+   * connection the server is closing at that moment (ECONNRESET); Node's
+   * agent, unlike fetch, does not read the server's `Keep-Alive: timeout`.
+   */
+  idleSocketTimeoutMs?: number | undefined;
 }
+
+const DEFAULT_IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
 function requestBody(body: RequestInit['body']): string | Uint8Array | undefined {
   if (body === undefined || body === null) return undefined;
@@ -51,7 +60,12 @@ function responseHeaders(incoming: http.IncomingMessage): Headers {
  * const client = new NodeClient({ baseUrl, keys, fetch: createNodeHttpFetch() });
  */
 export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof fetch {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? Infinity,
+    // The agent applies this to every socket, but closes only idle ones when it passes.
+    timeout: options.idleSocketTimeoutMs ?? DEFAULT_IDLE_SOCKET_TIMEOUT_MS,
+  };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
   return (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
