@@ -6,8 +6,6 @@ import { Readable } from 'node:stream';
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 export interface NodeHttpFetchOptions {
-  /** Connections kept per host; the default leaves it unbounded, like fetch. */
-  maxSockets?: number | undefined;
   /**
    * An idle kept-alive connection is closed after this long. Below Node's
    * default server keep-alive (5 s), so a request is never written to a
@@ -57,12 +55,11 @@ function responseHeaders(incoming: http.IncomingMessage): Headers {
  * (it asks for no compression).
  *
  * @example
- * const client = new NodeClient({ baseUrl, keys, fetch: createNodeHttpFetch() });
+ * const client = new NodeClient({ baseUrl, privateKey, fetch: createNodeHttpFetch() });
  */
 export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof fetch {
   const agentOptions = {
     keepAlive: true,
-    maxSockets: options.maxSockets ?? Infinity,
     // The agent applies this to every socket, but closes only idle ones when it passes.
     timeout: options.idleSocketTimeoutMs ?? DEFAULT_IDLE_SOCKET_TIMEOUT_MS,
   };

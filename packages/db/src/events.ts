@@ -252,12 +252,16 @@ export function createEventQueries(client: SqlClient, announcer: JobEventAnnounc
 
   async function appendMany(requests: readonly AppendRequest[]): Promise<AppendEventsResult[]> {
     const items = requests.map(toAppendItem);
-    const valid = items.filter((item): item is AppendItem => 'events' in item);
-    const pending = appends.submitAll(valid);
+    const pending = appends.submitAll(items.filter((item): item is AppendItem => 'events' in item));
+    // The statement's results come back in the order the valid items went in.
+    let next = 0;
     return Promise.all(
-      items.map(async (item) =>
-        'events' in item ? settle(item.jobId, await pending[valid.indexOf(item)]!) : item,
-      ),
+      items.map(async (item) => {
+        if (!('events' in item)) return item;
+        const result = pending[next]!;
+        next += 1;
+        return settle(item.jobId, await result);
+      }),
     );
   }
 

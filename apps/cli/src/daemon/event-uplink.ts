@@ -63,7 +63,7 @@ export class EventUplink {
   ): Promise<void> {
     const { leaseToken, signal } = options;
     if (this.#singleJobPosts || leaseToken === undefined) {
-      return this.#client.postEvents(jobId, body, { leaseToken, signal }).then(() => undefined);
+      return this.#postAlone(jobId, body, options);
     }
     if (signal?.aborted) return Promise.reject(new UserAbortError());
     return new Promise<void>((resolve, reject) => {
@@ -109,21 +109,30 @@ export class EventUplink {
       if (error instanceof NotFoundError && error.code === 'NOT_FOUND') {
         // An older control plane: this batch and every later one go one job at a time.
         this.#singleJobPosts = true;
-        await Promise.all(group.map((pending) => this.#postAlone(pending)));
+        await Promise.all(
+          group.map(async (pending) => {
+            const { job_id: jobId, lease_token: leaseToken, ...body } = pending.batch;
+            try {
+              await this.#postAlone(jobId, body, { leaseToken });
+              this.#settle(pending, pending.resolve);
+            } catch (failure) {
+              this.#settle(pending, () => pending.reject(failure));
+            }
+          }),
+        );
         return;
       }
       for (const pending of group) this.#settle(pending, () => pending.reject(error));
     }
   }
 
-  async #postAlone(pending: Pending): Promise<void> {
-    const { job_id: jobId, lease_token: leaseToken, ...body } = pending.batch;
-    try {
-      await this.#client.postEvents(jobId, body, { leaseToken });
-      this.#settle(pending, pending.resolve);
-    } catch (error) {
-      this.#settle(pending, () => pending.reject(error));
-    }
+  /** One job's batch in a post of its own (`jobs/:id/events`), signed when it has no lease token. */
+  async #postAlone(
+    jobId: string,
+    body: PostEventsInput,
+    options: { leaseToken?: string | undefined; signal?: AbortSignal | undefined },
+  ): Promise<void> {
+    await this.#client.postEvents(jobId, body, options);
   }
 
   #settle(pending: Pending, settle: () => void): void {

@@ -112,9 +112,10 @@ export function withNotificationTransport(
   const events: EventQueries = {
     ...db.events,
     async append(jobId, providerId, nodeEvents, options) {
-      const result = await db.events.append(jobId, providerId, nodeEvents, options);
-      if (result.ok && result.inserted > 0) announce(() => publisher.jobEvents(jobId));
-      return result;
+      const [result] = await events.appendMany([
+        { jobId, providerId, events: nodeEvents, ...(options ? { options } : {}) },
+      ]);
+      return result!;
     },
     async appendMany(requests) {
       const results = await db.events.appendMany(requests);
