@@ -9,11 +9,33 @@ export interface MaintenanceOptions {
   db: Database;
   logger: Logger;
   now: () => number;
-  intervalMs: number;
   abandonedStreamGraceSeconds: number;
   /** Prompts and outputs of jobs finished longer ago than this are deleted (default 24 h). */
   promptRetentionSeconds?: number;
   maxAttempts?: number;
+  /**
+   * Whether this pass takes back expired leases (default true). A copy that
+   * has just started skips it for a while: see `leaseSweepDelayMs`.
+   */
+  expireLeases?: boolean;
+}
+
+export interface StartMaintenanceOptions extends Omit<MaintenanceOptions, 'expireLeases'> {
+  intervalMs: number;
+  /**
+   * How long after start this copy leaves expired leases alone (one lease).
+   * While no copy was running, no node could renew its leases; they get one
+   * lease to reconnect before their jobs are taken back, so restarting the
+   * control plane does not end every stream that was under way.
+   */
+  leaseSweepDelayMs: number;
+}
+
+export interface Maintenance {
+  /** Resolves once the pass in flight, if any, has finished. */
+  settled(): Promise<void>;
+  /** Stops the passes and waits for the one in flight. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -22,11 +44,12 @@ export interface MaintenanceOptions {
  * counters, delete prompts and outputs past their retention. Each query
  * skips rows another copy is handling, so copies never step on each other.
  */
-export async function runMaintenance(options: Omit<MaintenanceOptions, 'intervalMs'>) {
+export async function runMaintenance(options: MaintenanceOptions) {
   const { db } = options;
-  const { requeued, failed } = await db.jobs.expireLeases({
-    maxAttempts: options.maxAttempts ?? MAX_JOB_ATTEMPTS,
-  });
+  const { requeued, failed } =
+    options.expireLeases === false
+      ? { requeued: 0, failed: 0 }
+      : await db.jobs.expireLeases({ maxAttempts: options.maxAttempts ?? MAX_JOB_ATTEMPTS });
   const { count: abandoned } = await db.jobs.cancelAbandoned({
     graceSeconds: options.abandonedStreamGraceSeconds,
   });
@@ -50,16 +73,25 @@ export async function runMaintenance(options: Omit<MaintenanceOptions, 'interval
 }
 
 /** Runs `runMaintenance` every `intervalMs` until stopped; a failed pass is logged and retried next time. */
-export function startMaintenance(options: MaintenanceOptions): () => Promise<void> {
+export function startMaintenance(options: StartMaintenanceOptions): Maintenance {
+  const { intervalMs, leaseSweepDelayMs, ...passOptions } = options;
+  const leaseSweepFrom = options.now() + leaseSweepDelayMs;
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = runMaintenance(options).catch((error: unknown) =>
+    const expireLeases = options.now() >= leaseSweepFrom;
+    running = runMaintenance({ ...passOptions, expireLeases }).catch((error: unknown) =>
       options.logger.warn({ err: error }, 'maintenance pass failed'),
     );
-  }, options.intervalMs);
+  }, intervalMs);
   timer.unref();
-  return async () => {
-    clearInterval(timer);
+  const settled = async () => {
     await running;
+  };
+  return {
+    settled,
+    async stop() {
+      clearInterval(timer);
+      await settled();
+    },
   };
 }

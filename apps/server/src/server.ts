@@ -94,11 +94,12 @@ export async function startServer(
     }),
   });
   const app = createApp(dependencies);
-  const stopMaintenance = startMaintenance({
+  const maintenance = startMaintenance({
     db,
     logger,
     now,
     intervalMs: config.maintenanceIntervalMs,
+    leaseSweepDelayMs: config.leaseSeconds * 1000,
     abandonedStreamGraceSeconds: config.abandonedStreamGraceSeconds,
     promptRetentionSeconds: config.promptRetentionHours * 3600,
   });
@@ -123,7 +124,7 @@ export async function startServer(
     port,
     db,
     async close() {
-      await stopMaintenance();
+      await maintenance.stop();
       // Answers in progress end with a reason while the database is still open.
       await chatFallback?.close();
       disconnect();

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateKeyPair, type KeyPair } from '@infernet/auth';
 import { providerAccount } from '@infernet/db';
 import { pino } from 'pino';
-import { runMaintenance } from '../maintenance';
+import { runMaintenance, startMaintenance } from '../maintenance';
 import { createTestApp, parseSse, registerNode, signedPost, type TestApp } from '../testing';
 
 let server: TestApp;
@@ -89,6 +89,39 @@ describe('leases and fencing over HTTP', () => {
     // A zero-second lease has expired by the sweep; the node learns it from its next poll.
     await sweep();
     expect((await poll(node, { limit: 0, active: [jobId] })).cancel).toEqual([jobId]);
+  });
+
+  it('leaves expired leases alone for one lease after the control plane starts', async () => {
+    server = await createTestApp({ leaseSeconds: 0 });
+    const node = generateKeyPair();
+    await registerNode(server.app, node, { nodeId: 'n', models: ['m'] });
+    const { jobId } = await submit();
+    await poll(node);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    let now = 0;
+    const maintenance = startMaintenance({
+      db: server.db,
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+      intervalMs: 1_000,
+      leaseSweepDelayMs: 30_000,
+      abandonedStreamGraceSeconds: 30,
+    });
+    try {
+      // A node cut off by the restart still holds its job while it reconnects …
+      now = 29_000;
+      vi.advanceTimersByTime(1_000);
+      await maintenance.settled();
+      expect(await server.db.jobs.findById(jobId)).toMatchObject({ status: 'assigned' });
+      // … and loses it once a whole lease has passed without a word from it.
+      now = 30_000;
+      vi.advanceTimersByTime(1_000);
+      await maintenance.settled();
+      expect(await server.db.jobs.findById(jobId)).toMatchObject({ status: 'queued' });
+    } finally {
+      await maintenance.stop();
+      vi.useRealTimers();
+    }
   });
 });
 
