@@ -19,7 +19,7 @@ export function purgeContentSql(due: string): string {
     RETURNING jobs.id
   ), tokens AS (
     DELETE FROM job_events USING scrubbed
-    WHERE job_events.job_id = scrubbed.id AND job_events.type = 'token'
+    WHERE job_events.job_id = scrubbed.id AND job_events.type IN ('token', 'tokens')
   ), done AS (
     UPDATE job_events SET data = job_events.data - 'text'
     FROM scrubbed

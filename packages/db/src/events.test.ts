@@ -1,4 +1,5 @@
 import type { NodeEvent } from '@infernet/protocol';
+import { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from './test-database';
 import { claimedJob, createJob, registerProvider } from './test-fixtures';
@@ -138,6 +139,22 @@ describe('events.append', () => {
   });
 });
 
+describe('events.append lease renewal', () => {
+  it('renews the lease once a sixth of it has passed, and leaves it alone before', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    const claimedUntil = job.leaseExpiresAt!.getTime();
+    // Just claimed for 30 s: all of a 30 s lease is left, nothing to renew.
+    await db.events.append(job.id, provider.id, tokens('a'), { leaseSeconds: 30 });
+    expect((await db.jobs.findById(job.id))!.leaseExpiresAt!.getTime()).toBe(claimedUntil);
+    // Measured against a 60 s lease, half is left: renewed to a full 60 s.
+    await db.events.append(job.id, provider.id, tokens('b'), { leaseSeconds: 60 });
+    expect((await db.jobs.findById(job.id))!.leaseExpiresAt!.getTime()).toBeGreaterThan(
+      claimedUntil + 25_000,
+    );
+  });
+});
+
 describe('events.listAfter', () => {
   it('pages by seq', async () => {
     const provider = await registerProvider(db);
@@ -147,5 +164,38 @@ describe('events.listAfter', () => {
     expect(page.map((event) => event.seq)).toEqual([3, 4]);
     expect(await db.events.listAfter(job.id, 5, 10)).toEqual([]);
     expect(await db.events.listAfter('garbage', 0, 10)).toEqual([]);
+  });
+
+  it('stores a run of tokens as one row and resumes inside it', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    const meta: NodeEvent = { event_type: 'meta', data: { engine: 'ollama' } };
+    await db.events.append(job.id, provider.id, [meta, ...tokens('a', 'b', 'c')]);
+    await db.events.append(job.id, provider.id, tokens('d'));
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tables in a test.
+    const kysely = new Kysely<any>({ dialect: db.kyselyDialect });
+    try {
+      const rows = await kysely
+        .selectFrom('job_events')
+        .select(['seq', 'type', 'event_count'])
+        .where('job_id', '=', job.id)
+        .orderBy('seq')
+        .execute();
+      expect(rows.map((row) => [Number(row.seq), row.type, row.event_count])).toEqual([
+        [1, 'meta', 1],
+        [2, 'tokens', 3],
+        [5, 'tokens', 1],
+      ]);
+    } finally {
+      await kysely.destroy();
+    }
+    const resumed = await db.events.listAfter(job.id, 2, 2);
+    expect(resumed.map((event) => [event.seq, event.type, event.data.text])).toEqual([
+      [3, 'token', 'b'],
+      [4, 'token', 'c'],
+    ]);
+    const rest = await db.events.listAfter(job.id, 3, 10);
+    expect(rest.map((event) => event.data.text)).toEqual(['c', 'd']);
   });
 });

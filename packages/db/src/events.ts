@@ -1,4 +1,4 @@
-import { DEFAULT_LEASE_SECONDS, type NodeEvent } from '@infernet/protocol';
+import { DEFAULT_LEASE_SECONDS, MAX_EVENTS_PER_BATCH, type NodeEvent } from '@infernet/protocol';
 import { isUuid, toDate, toJsonParameter, toNumber } from './column-values';
 import { hashLeaseToken } from './lease-tokens';
 import { StatementCoalescer } from './statement-coalescer';
@@ -15,20 +15,31 @@ import type {
 interface EventRow {
   job_id: string;
   seq: unknown;
-  type: StoredEvent['type'];
-  data: Record<string, unknown>;
+  /** `tokens`: a run of token events stored as one row (migration 0012). */
+  type: StoredEvent['type'] | 'tokens';
+  data: Record<string, unknown> | Record<string, unknown>[];
   created_at: unknown;
 }
 
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    jobId: row.job_id,
-    seq: toNumber(row.seq),
-    type: row.type,
-    data: row.data,
-    createdAt: toDate(row.created_at),
-  };
+/** The events one row stands for: a `tokens` row holds one token event per element of its data. */
+function toStoredEvents(row: EventRow): StoredEvent[] {
+  const jobId = row.job_id;
+  const seq = toNumber(row.seq);
+  const createdAt = toDate(row.created_at);
+  if (row.type !== 'tokens') {
+    return [{ jobId, seq, type: row.type, data: row.data as Record<string, unknown>, createdAt }];
+  }
+  return (row.data as Record<string, unknown>[]).map((data, index) => ({
+    jobId,
+    seq: seq + index,
+    type: 'token',
+    data,
+    createdAt,
+  }));
 }
+
+/** The most events one row stands for: a batch holds at most this many. */
+const MAX_EVENTS_PER_ROW = MAX_EVENTS_PER_BATCH;
 
 /** Node-posted `done` and `error` are dropped: `jobs.complete` writes the one terminal event. */
 function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta' | 'token' } {
@@ -43,9 +54,14 @@ function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta'
  * (infernet_job_write_failure), reserve `count` sequence numbers, insert the
  * batch. Sequence numbers are reserved under the row lock, so concurrent
  * appends to one job commit in sequence order and readers that follow by
- * seq never skip a row that commits later. Storing renews the lease and
- * records the batch number and how many tokens the consumer can now read;
- * the first stored event marks the job running. A job appears at most once
+ * seq never skip a row that commits later. Storing records the batch
+ * number and how many tokens the consumer can now read, and the first
+ * stored event marks the job running. It renews the lease once a sixth of
+ * it has passed: writing the indexed lease_expires_at on every batch made
+ * each batch's update of the job row a non-HOT one that touched every index
+ * of jobs. A lease stored events renewed still has five sixths left, so a
+ * node that renews a third of a lease after its last batch (the daemon's
+ * keep-alive) has two tries before it runs out. A job appears at most once
  * per statement.
  *
  * The writer is the node with the given provider id (a signed request), or
@@ -57,12 +73,15 @@ function isStorable(event: NodeEvent): event is NodeEvent & { event_type: 'meta'
  * the stored rows to its own readers without them reading the rows again
  * (JobEventNotifier, which also tells other server copies, merged).
  *
- * Events travel as flat arrays (batch position, type, data) rather than one
- * JSON document: each datum is parsed once, wherever the planner puts it.
+ * Each run of tokens in a batch is stored as one `tokens` row (migration
+ * 0012), so a batch costs the database a row or two, not a row per token.
+ * Rows travel as flat arrays (batch position, type, data, event count)
+ * rather than one JSON document: each datum is parsed once, wherever the
+ * planner puts it.
  *
  * Per batch: $1 job, $2 provider, $3 fencing token, $4 batch number,
  * $5 event count, $6 token count, $7 lease token hash, $8 lease seconds.
- * Per event: $9 batch position (1-based), $10 type, $11 data.
+ * Per row: $9 batch position (1-based), $10 type, $11 data, $12 event count.
  */
 const APPEND_SQL = `
   WITH input AS (
@@ -93,7 +112,10 @@ const APPEND_SQL = `
         THEN 'running' ELSE jobs.status END,
       started_at = CASE WHEN input.event_count > 0
         THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
-      lease_expires_at = now() + make_interval(secs => input.lease_seconds),
+      lease_expires_at = CASE
+        WHEN jobs.lease_expires_at > now() + make_interval(secs => input.lease_seconds * 5 / 6.0)
+        THEN jobs.lease_expires_at
+        ELSE now() + make_interval(secs => input.lease_seconds) END,
       last_event_batch = coalesce(input.batch, jobs.last_event_batch),
       delivered_tokens = jobs.delivered_tokens + input.token_count,
       first_token_at = CASE WHEN input.token_count > 0
@@ -107,17 +129,19 @@ const APPEND_SQL = `
     SELECT reserved.*, providers.node_id AS provider_node_id, providers.name AS provider_name
     FROM reserved LEFT JOIN providers ON providers.id = reserved.provider_id
   ), event AS (
-    SELECT * FROM unnest($9::integer[], $10::text[], $11::jsonb[])
-      WITH ORDINALITY AS event(batch_position, type, data, ordinal)
+    SELECT * FROM unnest($9::integer[], $10::text[], $11::jsonb[], $12::integer[])
+      WITH ORDINALITY AS event(batch_position, type, data, event_count, ordinal)
   ), stored AS (
-    INSERT INTO job_events (job_id, seq, type, data)
+    INSERT INTO job_events (job_id, seq, type, data, event_count)
     SELECT holder.job_id,
-      holder.base + row_number() OVER (PARTITION BY event.batch_position ORDER BY event.ordinal),
+      holder.base - event.event_count + 1 + sum(event.event_count)
+        OVER (PARTITION BY event.batch_position ORDER BY event.ordinal),
       event.type,
       CASE WHEN event.type = 'meta' THEN event.data || jsonb_build_object(
           'provider_id', holder.provider_id, 'provider_node_id', holder.provider_node_id,
           'provider_name', holder.provider_name)
-        ELSE event.data END
+        ELSE event.data END,
+      event.event_count
     FROM event JOIN holder ON holder.position = event.batch_position
   )
   SELECT input.position, coalesce(verdict.outcome, 'not_found') AS outcome, holder.base,
@@ -191,12 +215,40 @@ function storedRows(item: AppendItem, row: AppendRow): StoredEvent[] {
   }));
 }
 
+/** One `job_events` row as the append statement takes it. */
+interface EventRowInput {
+  type: 'meta' | 'tokens';
+  dataJson: string;
+  eventCount: number;
+}
+
+/** A batch's events as rows: each meta event alone, each run of tokens as one `tokens` row. */
+function toEventRows(events: readonly AppendEvent[]): EventRowInput[] {
+  const rows: EventRowInput[] = [];
+  let run: string[] = [];
+  const endRun = () => {
+    if (run.length === 0) return;
+    rows.push({ type: 'tokens', dataJson: `[${run.join(',')}]`, eventCount: run.length });
+    run = [];
+  };
+  for (const event of events) {
+    if (event.type === 'token') {
+      run.push(event.dataJson);
+    } else {
+      endRun();
+      rows.push({ type: event.type, dataJson: event.dataJson, eventCount: 1 });
+    }
+  }
+  endRun();
+  return rows;
+}
+
 function appendStatement(client: SqlClient) {
   return async (items: readonly AppendItem[]): Promise<AppendResult[]> => {
-    const events = items.flatMap((item, index) =>
-      item.events.map((event) => ({ position: index + 1, event })),
+    const rows = items.flatMap((item, index) =>
+      toEventRows(item.events).map((row) => ({ position: index + 1, row })),
     );
-    const rows = await client.query<AppendRow>(APPEND_SQL, [
+    const results = await client.query<AppendRow>(APPEND_SQL, [
       items.map((item) => item.jobId),
       items.map((item) => item.providerId),
       items.map((item) => item.fencingToken),
@@ -205,12 +257,13 @@ function appendStatement(client: SqlClient) {
       items.map((item) => item.tokenCount),
       items.map((item) => item.leaseTokenHash),
       items.map((item) => item.leaseSeconds),
-      events.map(({ position }) => position),
-      events.map(({ event }) => event.type),
-      events.map(({ event }) => event.dataJson),
+      rows.map(({ position }) => position),
+      rows.map(({ row }) => row.type),
+      rows.map(({ row }) => row.dataJson),
+      rows.map(({ row }) => row.eventCount),
     ]);
     return items.map((item, index) => {
-      const row = rows[index];
+      const row = results[index];
       if (!row) return { outcome: 'not_found', stored: [] };
       return { outcome: row.outcome, stored: row.outcome === 'ok' ? storedRows(item, row) : [] };
     });
@@ -275,14 +328,19 @@ export function createEventQueries(client: SqlClient, announcer: JobEventAnnounc
 
     async listAfter(jobId, afterSeq, limit) {
       if (!isUuid(jobId)) return [];
+      // A row that starts at or before the cursor may still hold events after it;
+      // no row spans more than MAX_EVENTS_PER_ROW, so the key range stays narrow.
       const rows = await client.query<EventRow>(
         `SELECT job_id, seq, type, data, created_at FROM job_events
-         WHERE job_id = $1 AND seq > $2
+         WHERE job_id = $1 AND seq > $2::bigint - $4::integer AND seq + event_count - 1 > $2::bigint
          ORDER BY seq
          LIMIT $3`,
-        [jobId, afterSeq, limit],
+        [jobId, afterSeq, limit, MAX_EVENTS_PER_ROW],
       );
-      return rows.map(toStoredEvent);
+      return rows
+        .flatMap(toStoredEvents)
+        .filter((event) => event.seq > afterSeq)
+        .slice(0, limit);
     },
   };
 }
