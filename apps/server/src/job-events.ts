@@ -70,6 +70,9 @@ export async function* followJobEventBatches(
       const terminal = events.findIndex((event) => TERMINAL_EVENTS.has(event.type));
       const batch = terminal === -1 ? events : events.slice(0, terminal + 1);
       if (batch.length > 0) {
+        // The job is over once its terminal event is out: only unfinished jobs can be
+        // abandoned, so its reader count no longer matters and costs no write to release.
+        if (terminal !== -1) counted = false;
         yield batch;
         cursor = batch[batch.length - 1]!.seq;
         if (terminal !== -1 || signal.aborted) return;

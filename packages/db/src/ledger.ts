@@ -8,6 +8,11 @@ export function providerAccount(providerId: string): string {
   return `provider:${providerId}`;
 }
 
+/** `providerAccount` in SQL, for a provider id column. */
+export function providerAccountSql(providerIdColumn: string): string {
+  return `'provider:' || ${providerIdColumn}::text`;
+}
+
 /** The counter-account of earnings until consumer accounts exist. */
 export const CONSUMER_PAYMENTS_ACCOUNT = 'platform:consumer-payments';
 
@@ -59,10 +64,9 @@ export function earningSql(options: {
 
 /** A completion's pricing, checked: prices are decimal text, never floating point. */
 export function earningValues(input: {
-  providerId: string;
   pricePerMillionTokens: string;
   modelPrices: Record<string, string>;
-}): { defaultPrice: string; modelPrices: string; account: string } {
+}): { defaultPrice: string; modelPrices: string } {
   for (const price of [input.pricePerMillionTokens, ...Object.values(input.modelPrices)]) {
     if (!DECIMAL_PATTERN.test(price)) {
       throw new InfernetError('INTERNAL', 'a model price must be a non-negative decimal string');
@@ -71,7 +75,6 @@ export function earningValues(input: {
   return {
     defaultPrice: input.pricePerMillionTokens,
     modelPrices: JSON.stringify(input.modelPrices),
-    account: providerAccount(input.providerId),
   };
 }
 

@@ -4,7 +4,7 @@ import { WILDCARD } from './notification-hub';
 import { openDatabase } from './open-database';
 import { createScratchDatabase, openTestDatabase, type ScratchDatabase } from './test-database';
 import { claimedJob, createJob, nextValue, registerProvider } from './test-fixtures';
-import type { Database } from './types';
+import type { Database, StoredEvent } from './types';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const onPglite = !databaseUrl;
@@ -99,6 +99,29 @@ describe('notifications in one process', () => {
     const job = await createJob(db, 'llama3');
     expect(await announced).toBe('llama3');
     expect((await db.jobs.findById(job.id))?.status).toBe('queued');
+  });
+
+  it('hands this process the stored terminal event with the completion wake-up', async () => {
+    const db = await testDatabase();
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    await db.events.append(job.id, provider.id, [{ event_type: 'token', data: { text: 'a' } }]);
+    const delivered: (readonly StoredEvent[] | undefined)[] = [];
+    const unsubscribe = db.notifications.onJobEvents((jobId, stored) => {
+      if (jobId === job.id) delivered.push(stored);
+    });
+    await db.jobs.complete({
+      jobId: job.id,
+      providerId: provider.id,
+      status: 'completed',
+      result: { text: 'a' },
+      error: null,
+    });
+    unsubscribe();
+    const terminal = await db.events.listAfter(job.id, 1, 10);
+    expect(terminal.map((event) => event.type)).toEqual(['done']);
+    // Readers here yield these rows without reading them back; they must be the stored ones.
+    expect(delivered).toEqual([terminal]);
   });
 
   it('announces stored events once per append call and on completion', async () => {

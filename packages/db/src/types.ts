@@ -207,7 +207,10 @@ export type JobWriteFailure =
 
 export interface CompleteJobInput {
   jobId: string;
-  providerId: string;
+  /** The signed writer's provider row; null when `leaseToken` stands in for a signature. */
+  providerId: string | null;
+  /** The claim's lease token: its holder writes when it is the current one, nobody otherwise. */
+  leaseToken?: string;
   /** The token from the claim; when given it must be the current one. */
   fencingToken?: number;
   status: 'completed' | 'failed';

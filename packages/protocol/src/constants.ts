@@ -4,7 +4,7 @@ export const REPLAY_WINDOW_SECONDS = 60;
 export const ENVELOPE_VERSION = 1;
 /** Header carrying the signed envelope (HTTP header names are case-insensitive). */
 export const AUTH_HEADER_NAME = 'x-infernet-auth';
-/** Header carrying a claim's lease token on event posts (see NodeJob.lease_token). */
+/** Header carrying a claim's lease token on event posts and completions (see NodeJob.lease_token). */
 export const LEASE_HEADER_NAME = 'x-infernet-lease';
 /** A larger header is refused before it is decoded, so hostile input costs nothing. */
 export const AUTH_HEADER_MAX_BYTES = 1024;

@@ -136,9 +136,10 @@ const NodeJobFieldsSchema = z.object({
   /** 1 for the first claim, 2 after one expired lease, … */
   attempt: z.number().int(),
   /**
-   * Bearer token for this claim's event posts, sent as `X-Infernet-Lease`
-   * instead of a signature: verified once (this signed poll), cheap per token
-   * batch. Absent from servers that predate it; then sign event posts.
+   * Bearer token for this claim's event posts and its completion, sent as
+   * `X-Infernet-Lease` instead of a signature: verified once (this signed
+   * poll), cheap per token batch. Absent from servers that predate it; then
+   * sign them.
    */
   lease_token: z.string().optional(),
 });

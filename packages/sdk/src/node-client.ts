@@ -101,6 +101,11 @@ export interface PostEventsOptions extends CallOptions {
   leaseToken?: string | undefined;
 }
 
+/** Sends the claim's lease token instead of a signature, when there is one. */
+function leaseTokenAuthorization(leaseToken: string | undefined) {
+  return leaseToken === undefined ? {} : { authorize: () => ({ [LEASE_HEADER_NAME]: leaseToken }) };
+}
+
 /** One job's outcome in `postEventBatches`: stored (`inserted` is 0 for a retry), or refused. */
 export type JobEventBatchOutcome =
   | { jobId: string; ok: true; inserted: number }
@@ -233,9 +238,7 @@ export class NodeClient {
     return this.#post(path`/api/v1/node/jobs/${jobId}/events`, body, EventsResponseSchema, {
       ...callOptions,
       idempotent: true,
-      ...(leaseToken === undefined
-        ? {}
-        : { authorize: () => ({ [LEASE_HEADER_NAME]: leaseToken }) }),
+      ...leaseTokenAuthorization(leaseToken),
     });
   }
 
@@ -277,15 +280,21 @@ export class NodeClient {
     });
   }
 
-  /** Finishes a job. The server treats a repeat as a no-op, so it is retried like a read. */
+  /**
+   * Finishes a job. The server treats a repeat as a no-op, so it is retried
+   * like a read. With `leaseToken` (the claim's, from `poll`) it goes
+   * unsigned, authenticated by the token as token batches are.
+   */
   async complete(
     jobId: string,
     body: CompleteInput,
-    options: CallOptions = {},
+    options: PostEventsOptions = {},
   ): Promise<{ id: string; status: JobStatus }> {
+    const { leaseToken, ...callOptions } = options;
     return this.#post(path`/api/v1/node/jobs/${jobId}/complete`, body, CompleteResponseSchema, {
-      ...options,
+      ...callOptions,
       idempotent: true,
+      ...leaseTokenAuthorization(leaseToken),
     });
   }
 

@@ -7,6 +7,7 @@ import {
   type CallOptions,
   type CompleteInput,
   type PostEventsInput,
+  type PostEventsOptions,
   type ReleaseInput,
 } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
@@ -48,7 +49,7 @@ function conflict(code: string): ApiError {
 
 type Call =
   | { kind: 'events'; body: PostEventsInput }
-  | { kind: 'complete'; body: CompleteInput }
+  | { kind: 'complete'; body: CompleteInput; leaseToken: string | undefined }
   | { kind: 'release'; body: ReleaseInput };
 
 /**
@@ -87,8 +88,8 @@ function fakeClient(
         }
         return { inserted: body.events.length };
       },
-      async complete(jobId: string, body: CompleteInput) {
-        calls.push({ kind: 'complete', body });
+      async complete(jobId: string, body: CompleteInput, options: PostEventsOptions = {}) {
+        calls.push({ kind: 'complete', body, leaseToken: options.leaseToken });
         failNext('complete');
         return { id: jobId, status: body.status };
       },
@@ -104,7 +105,10 @@ function fakeClient(
 function setup(engine: Engine, client: ReturnType<typeof fakeClient>['client']) {
   const { logger, lines } = recordingLogger();
   const clock = new ManualClock(START);
-  const handle = new JobHandle(claimedChatJob({ fencing_token: 7 }), START);
+  const handle = new JobHandle(
+    claimedChatJob({ fencing_token: 7, lease_token: LEASE_TOKEN }),
+    START,
+  );
   const outcome = runChatJob(handle, {
     client,
     engine,
@@ -115,6 +119,7 @@ function setup(engine: Engine, client: ReturnType<typeof fakeClient>['client']) 
   return { handle, outcome, lines, clock };
 }
 
+const LEASE_TOKEN = 'lease-token-of-the-claim';
 const kinds = (calls: Call[]) => calls.map((call) => call.kind);
 
 describe('runChatJob', () => {
@@ -144,8 +149,10 @@ describe('runChatJob', () => {
       .map((event) => event.data.text)
       .join('');
     expect(streamed).toBe('Hello');
+    // Completed with the claim's lease token, not a signature.
     expect(calls.at(-1)).toEqual({
       kind: 'complete',
+      leaseToken: LEASE_TOKEN,
       body: {
         status: 'completed',
         fencing_token: 7,
@@ -226,6 +233,7 @@ describe('runChatJob', () => {
     await expect(setup(broken, client).outcome).resolves.toBe('failed');
     expect(calls.at(-1)).toEqual({
       kind: 'complete',
+      leaseToken: LEASE_TOKEN,
       body: {
         status: 'failed',
         fencing_token: 7,
@@ -255,6 +263,21 @@ describe('runChatJob', () => {
       expect(JSON.stringify(lines)).not.toContain('secret prompt');
     },
   );
+
+  it('signs the completion when a control plane refuses the unsigned one', async () => {
+    const authMissing = ApiError.generate({
+      status: 401,
+      code: 'AUTH_MISSING',
+      message: 'This route needs an X-Infernet-Auth signed envelope.',
+      requestId: null,
+      headers: new Headers(),
+    });
+    const { client, calls } = fakeClient({ complete: [authMissing] });
+    const { outcome } = setup(createStubEngine({ tokens: ['a'] }), client);
+    await expect(outcome).resolves.toBe('completed');
+    const completions = calls.filter((call) => call.kind === 'complete');
+    expect(completions.map((call) => call.leaseToken)).toEqual([LEASE_TOKEN, undefined]);
+  });
 
   it('drops the job when complete is refused with JOB_CANCELLED, without retrying', async () => {
     const { client, calls } = fakeClient({ complete: [conflict('JOB_CANCELLED')] });

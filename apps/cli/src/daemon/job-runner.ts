@@ -5,6 +5,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
   isJobGoneError,
+  type CompleteInput,
   type NodeClient,
 } from '@infernetprotocol/sdk/node';
 import type { Logger } from '../output';
@@ -154,7 +155,12 @@ export async function reportCompletion(
   const { job } = handle;
   const scope = { jobId: job.id, model: job.model_name, attempt: job.attempt };
   try {
-    await client.complete(job.id, { ...body, fencing_token: handle.fencingToken });
+    await completeJob(
+      client,
+      job.id,
+      { ...body, fencing_token: handle.fencingToken },
+      job.lease_token,
+    );
   } catch (error) {
     if (isWithdrawal(error)) {
       handle.withdraw(withdrawalReason(error));
@@ -302,6 +308,30 @@ export function errorMessageForConsumer(error: unknown, engine: Engine): string 
   const message = error instanceof Error ? error.message : String(error);
   const redacted = message.replace(/\bhttps?:\/\/[^\s,;)]+/g, `<${engine.label}>`);
   return (redacted || 'The engine failed.').slice(0, MAX_ERROR_MESSAGE_CHARACTERS);
+}
+
+/**
+ * Completes with the claim's lease token in place of a signature, which
+ * cost more than the rest of completing. A control plane that predates
+ * that asks for a signature (401 AUTH_MISSING): the completion is then
+ * sent again, signed.
+ */
+async function completeJob(
+  client: Pick<NodeClient, 'complete'>,
+  jobId: string,
+  body: CompleteInput,
+  leaseToken: string | undefined,
+): Promise<void> {
+  if (leaseToken === undefined) {
+    await client.complete(jobId, body);
+    return;
+  }
+  try {
+    await client.complete(jobId, body, { leaseToken });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'AUTH_MISSING')) throw error;
+    await client.complete(jobId, body);
+  }
 }
 
 /**

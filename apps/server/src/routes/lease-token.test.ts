@@ -115,8 +115,8 @@ describe('lease tokens on token batches', () => {
     const response = await postWithLease(
       job.id,
       job.lease_token!,
-      { status: 'completed', fencing_token: job.fencing_token },
-      'complete',
+      { fencing_token: job.fencing_token },
+      'release',
     );
     expect(response.status).toBe(401);
     expect(await errorCode(response)).toBe('AUTH_MISSING');
@@ -140,5 +140,68 @@ describe('lease tokens on token batches', () => {
       provider_node_id: 'honest',
       provider_name: 'honest',
     });
+  });
+});
+
+describe('lease tokens on completions', () => {
+  const completion = (fencingToken: number, text: string) => ({
+    status: 'completed',
+    result: { text },
+    fencing_token: fencingToken,
+  });
+
+  it('completes with the claim’s lease token and credits the holder once', async () => {
+    const key = generateKeyPair();
+    const providerId = await registerNode(server.app, key, { nodeId: 'holder', models: [MODEL] });
+    const job = await submitAndClaim(key);
+    expect(
+      (await postWithLease(job.id, job.lease_token!, batch(1, job.fencing_token, 'Hi'))).status,
+    ).toBe(200);
+    const body = completion(job.fencing_token, 'Hi');
+    const first = await postWithLease(job.id, job.lease_token!, body, 'complete');
+    expect(first.status).toBe(200);
+    // A retry after a lost answer changes nothing.
+    expect((await postWithLease(job.id, job.lease_token!, body, 'complete')).status).toBe(200);
+
+    expect((await server.db.jobs.findById(job.id))?.status).toBe('completed');
+    const entries = await server.db.ledger.entriesForJob(job.id);
+    expect(entries.map((entry) => entry.account).sort()).toEqual(
+      ['platform:consumer-payments', `provider:${providerId}`].sort(),
+    );
+  });
+
+  it('refuses a wrong token, and the token of a lease taken back, changing nothing', async () => {
+    const first = generateKeyPair();
+    const second = generateKeyPair();
+    await registerNode(server.app, first, { nodeId: 'first', models: [MODEL] });
+    await registerNode(server.app, second, { nodeId: 'second', models: [MODEL] });
+    const job = await submitAndClaim(first);
+
+    const forged = await postWithLease(
+      job.id,
+      'A'.repeat(43),
+      completion(job.fencing_token, 'forged'),
+      'complete',
+    );
+    expect(forged.status).toBe(403);
+    expect(await errorCode(forged)).toBe('FORBIDDEN');
+
+    await signedPost(server.app, first, `/api/v1/node/jobs/${job.id}/release`, {
+      fencing_token: job.fencing_token,
+    });
+    const reclaimed = await claim(second);
+    const stale = await postWithLease(
+      job.id,
+      job.lease_token!,
+      completion(job.fencing_token, 'old'),
+      'complete',
+    );
+    expect(stale.status).toBe(409);
+    expect(await errorCode(stale)).toBe('LEASE_LOST');
+    expect(await server.db.jobs.findById(job.id)).toMatchObject({
+      status: 'assigned',
+      fencingToken: reclaimed.fencing_token,
+    });
+    expect(await server.db.ledger.entriesForJob(job.id)).toEqual([]);
   });
 });

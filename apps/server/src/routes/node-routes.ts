@@ -63,9 +63,13 @@ const JOB_FAILURES: Record<JobWriteFailure, () => InfernetError> = {
     new InfernetError('JOB_CANCELLED', 'The consumer cancelled this job; stop generating.'),
 };
 
-/** Token batches may authenticate with the claim's lease token (see nodeAuth). */
-const EVENTS_PATH = /\/jobs\/[^/]+\/events$/;
-const isEventsPath = (path: string): boolean => EVENTS_PATH.test(path);
+/**
+ * Token batches and completions may authenticate with the claim's lease
+ * token (see nodeAuth): a completion follows every job, and a signature on
+ * it cost more than the rest of finishing the job.
+ */
+const LEASE_TOKEN_PATH = /\/jobs\/[^/]+\/(events|complete)$/;
+const acceptsLeaseToken = (path: string): boolean => LEASE_TOKEN_PATH.test(path);
 /** Several jobs' batches in one post, each with its lease token in the body. */
 const isEventBatchesPath = (path: string): boolean => path.endsWith('/api/v1/node/events');
 
@@ -98,7 +102,7 @@ export function nodeRoutes(dependencies: ServerDependencies) {
   routes.use(
     '*',
     nodeAuth(dependencies, {
-      acceptsLeaseToken: isEventsPath,
+      acceptsLeaseToken,
       leaseTokensInBody: isEventBatchesPath,
     }),
   );
@@ -243,10 +247,12 @@ export function nodeRoutes(dependencies: ServerDependencies) {
 
   routes.post('/jobs/:jobId/complete', async (context) => {
     const body = signedBody(context, CompleteRequestSchema);
-    const provider = await requireProvider(context);
+    const leaseToken = context.get('leaseToken');
     const result = await db.jobs.complete({
       jobId: jobIdParameter(context),
-      providerId: provider.id,
+      ...(leaseToken === undefined
+        ? { providerId: (await requireProvider(context)).id }
+        : { providerId: null, leaseToken }),
       fencingToken: body.fencing_token,
       pricePerMillionTokens: dependencies.pricing.pricePerMillionTokens,
       modelPrices: { ...dependencies.pricing.modelPrices },
