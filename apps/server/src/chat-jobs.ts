@@ -4,7 +4,7 @@ import {
   type ChatMessage,
   type Sampling,
 } from '@infernet/protocol';
-import type { JobRecord, QueueEstimate } from '@infernet/db';
+import type { JobRecord, QueueEstimate, SubmitChatJobResult } from '@infernet/db';
 import type { ServerDependencies } from './context';
 import { createStreamToken } from './stream-token';
 
@@ -94,7 +94,13 @@ async function queueFull(
 export async function submitChatJob(
   dependencies: Pick<
     ServerDependencies,
-    'db' | 'livenessSeconds' | 'modelAliases' | 'queue' | 'chatFallback'
+    | 'db'
+    | 'livenessSeconds'
+    | 'modelAliases'
+    | 'queue'
+    | 'chatFallback'
+    | 'waitingPolls'
+    | 'leaseSeconds'
   >,
   request: ChatSubmit,
 ): Promise<SubmittedChat> {
@@ -109,17 +115,29 @@ export async function submitChatJob(
   const ownerAccountId = request.ownerAccountId ?? null;
   let refusal: InfernetError | undefined;
   if (model !== undefined) {
-    const result = await dependencies.db.jobs.submitChat({
-      model,
-      // The title is public-facing metadata, so it never carries prompt text.
-      title: `chat · ${model}`,
-      input,
-      streamTokenHash: streamToken.hash,
-      requireLiveProviderWithinSeconds: dependencies.livenessSeconds,
-      maxQueuedPerModel: dependencies.queue.maxPerModel,
-      queueDeadlineSeconds: dependencies.queue.deadlineSeconds,
-      ownerAccountId,
-    });
+    // A node's long poll waiting on this copy gets the job straight from the submit.
+    const taken = dependencies.waitingPolls.take(model);
+    let handedOff: JobRecord | undefined;
+    let result: SubmitChatJobResult;
+    try {
+      result = await dependencies.db.jobs.submitChat({
+        model,
+        // The title is public-facing metadata, so it never carries prompt text.
+        title: `chat · ${model}`,
+        input,
+        streamTokenHash: streamToken.hash,
+        requireLiveProviderWithinSeconds: dependencies.livenessSeconds,
+        maxQueuedPerModel: dependencies.queue.maxPerModel,
+        queueDeadlineSeconds: dependencies.queue.deadlineSeconds,
+        ownerAccountId,
+        ...(taken && {
+          handOffTo: { providerId: taken.providerId, leaseSeconds: dependencies.leaseSeconds },
+        }),
+      });
+      if (result.ok && result.job.status === 'assigned') handedOff = result.job;
+    } finally {
+      taken?.settle(handedOff);
+    }
     if (result.ok) {
       return {
         kind: 'queued',

@@ -8,6 +8,7 @@ import type { Limits } from './limits/limits';
 import type { Logger } from './logger';
 import type { Pricing } from './pricing';
 import type { TopicHub } from './realtime/topic-hub';
+import type { WaitingPolls } from './waiting-polls';
 
 export interface ServerDependencies {
   db: Database;
@@ -17,6 +18,8 @@ export interface ServerDependencies {
   replayStore: ReplayStore;
   /** Wakes long-polling nodes: topic = model name. */
   jobAvailability: TopicHub;
+  /** Long polls parked on this copy, which a chat submitted here is handed to directly. */
+  waitingPolls: WaitingPolls;
   /** Wakes SSE readers: topic = job id. */
   jobEvents: TopicHub<readonly StoredEvent[]>;
   livenessSeconds: number;

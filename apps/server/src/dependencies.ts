@@ -17,6 +17,7 @@ import { databaseRateLimitStore } from './limits/rate-limit-store';
 import type { Logger } from './logger';
 import { createPricing, type Pricing } from './pricing';
 import { TopicHub } from './realtime/topic-hub';
+import { WaitingPolls } from './waiting-polls';
 
 export interface DependencyOptions {
   db: Database;
@@ -70,6 +71,7 @@ export function wireDependencies(options: DependencyOptions): {
       now: options.now ?? Date.now,
       replayStore: db.replay,
       jobAvailability,
+      waitingPolls: new WaitingPolls(),
       jobEvents,
       livenessSeconds: options.livenessSeconds ?? NODE_LIVENESS_SECONDS,
       leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,

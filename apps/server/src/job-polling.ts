@@ -13,12 +13,14 @@ export const POLL_RECHECK_MS = 5_000;
  * Claims jobs for a provider, holding the request open up to `waitSeconds`
  * when none is queued. It subscribes to wake-ups before each claim attempt so
  * a job submitted between the claim and the wait still wakes it: pick-up costs
- * one notification, not a polling interval.
+ * one notification, not a polling interval. While it waits it is also parked
+ * in `waitingPolls`, so a chat submitted on this copy can be handed to it
+ * directly, already claimed.
  */
 export async function claimWithLongPoll(
   dependencies: Pick<
     ServerDependencies,
-    'db' | 'jobAvailability' | 'leaseSeconds' | 'now' | 'pollRecheckMs'
+    'db' | 'jobAvailability' | 'waitingPolls' | 'leaseSeconds' | 'now' | 'pollRecheckMs'
   >,
   request: { provider: ProviderRecord; limit: number; waitSeconds: number; signal: AbortSignal },
 ): Promise<JobRecord[]> {
@@ -40,9 +42,35 @@ export async function claimWithLongPoll(
             });
       const remaining = deadline - dependencies.now();
       if (jobs.length > 0 || remaining <= 0) return jobs;
-      await wakeup.wait(Math.min(remaining, dependencies.pollRecheckMs), request.signal);
+      const parked = dependencies.waitingPolls.park(request.provider.id, models, () =>
+        wakeup.notify(),
+      );
+      try {
+        await wakeup.wait(Math.min(remaining, dependencies.pollRecheckMs), request.signal);
+      } finally {
+        parked.leave();
+      }
+      const handed = await parked.handedOff();
+      if (handed === undefined) continue;
+      if (!request.signal.aborted) return [handed];
+      await giveBack(dependencies, handed, request.provider.id);
+      return [];
     }
   } finally {
     unsubscribe();
   }
+}
+
+/** A job handed to a poll whose node hung up in the meantime goes back to the queue at once. */
+async function giveBack(
+  dependencies: Pick<ServerDependencies, 'db'>,
+  job: JobRecord,
+  providerId: string,
+): Promise<void> {
+  await dependencies.db.jobs.release({
+    jobId: job.id,
+    providerId,
+    fencingToken: job.fencingToken,
+    reason: 'the long poll it was handed to had closed',
+  });
 }

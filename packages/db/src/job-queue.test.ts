@@ -54,6 +54,56 @@ describe('jobs.submitChat', () => {
     expect((await db.jobs.counts()).queued).toBe(3);
   });
 
+  it('hands a job to a waiting provider, already claimed with a working lease token', async () => {
+    const provider = await registerProvider(db, { specs: specsServing('llama3') });
+    const handed = await db.jobs.submitChat(
+      submitInput({ handOffTo: { providerId: provider.id, leaseSeconds: 30 } }),
+    );
+    if (!handed.ok) throw new Error('submitted');
+    expect(handed.job).toMatchObject({
+      status: 'assigned',
+      providerId: provider.id,
+      fencingToken: 1,
+      attempts: 1,
+    });
+    expect(handed.job.leaseToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await db.jobs.counts()).queued).toBe(0);
+    // Nobody else can claim it, and its lease token writes its events.
+    expect(
+      await db.jobs.claim({
+        providerId: provider.id,
+        models: ['llama3'],
+        limit: 5,
+        leaseSeconds: 30,
+      }),
+    ).toEqual([]);
+    const appended = await db.events.append(
+      handed.job.id,
+      null,
+      [{ event_type: 'token', data: { text: 'hi' } }],
+      { leaseToken: handed.job.leaseToken!, fencingToken: 1 },
+    );
+    expect(appended).toMatchObject({ ok: true, inserted: 1 });
+  });
+
+  it('queues the job instead when an older one of the model waits', async () => {
+    const provider = await registerProvider(db, { specs: specsServing('llama3') });
+    const older = await db.jobs.submitChat(submitInput());
+    const newer = await db.jobs.submitChat(
+      submitInput({ handOffTo: { providerId: provider.id, leaseSeconds: 30 } }),
+    );
+    expect(newer).toMatchObject({ ok: true, queuedAhead: 1, job: { status: 'queued' } });
+    if (!newer.ok || !older.ok) throw new Error('submitted');
+    expect(newer.job.leaseToken).toBeUndefined();
+    const [first] = await db.jobs.claim({
+      providerId: provider.id,
+      models: ['llama3'],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    expect(first?.id).toBe(older.job.id);
+  });
+
   it('makes room again once a node claims a waiting job', async () => {
     const provider = await registerProvider(db, { specs: specsServing('llama3') });
     await db.jobs.submitChat(submitInput({ maxQueuedPerModel: 1 }));

@@ -4,7 +4,13 @@ import { JOB_COLUMNS, toJobRecord, type JobRow } from './job-rows';
 import { createLeaseToken } from './lease-tokens';
 import { JOB_AVAILABLE_CHANNEL } from './notification-hub';
 import type { SqlClient } from './sql-client';
-import type { CreateChatJobInput, JobQueries, QueueEstimate, SubmitChatJobResult } from './types';
+import type {
+  CreateChatJobInput,
+  JobQueries,
+  QueueEstimate,
+  SubmitChatJobInput,
+  SubmitChatJobResult,
+} from './types';
 
 /**
  * The control plane's own provider row (migration 0007), which holds the
@@ -40,8 +46,16 @@ const servesModel = (liveness: string) => `
  * submits of one instant can each take the last place: it holds to within
  * the number of concurrent submits, which a lock-free single statement allows.
  *
+ * With a provider ($9), whose long poll is waiting on this server copy, the
+ * job is handed to it: inserted already claimed, as a claim would leave it
+ * (fencing token 1, one attempt, a lease of $10 seconds, the lease token
+ * hash $11), and nobody is notified. That saves the claim's statement and
+ * the wake-up in between. Only when no job of the model waits: a waiting
+ * job is older and goes first, so the new one queues behind it.
+ *
  * $1 model, $2 title, $3 input, $4 stream token hash, $5 liveness seconds,
- * $6 owner, $7 queue bound, $8 queue deadline seconds.
+ * $6 owner, $7 queue bound, $8 queue deadline seconds, $9 provider to hand
+ * the job to, $10 its lease seconds, $11 its lease token hash.
  */
 const SUBMIT_CHAT_SQL = `
   WITH capacity AS (
@@ -51,16 +65,29 @@ const SUBMIT_CHAT_SQL = `
         SELECT count(*) FROM (
           SELECT 1 FROM jobs WHERE status = 'queued' AND model = $1 LIMIT $7::integer
         ) waiting
-      ) END AS queued
+      ) END AS queued,
+      $9::uuid IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM jobs WHERE status = 'queued' AND model = $1
+          AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
+      ) AS handed_off
   ), inserted AS (
-    INSERT INTO jobs (type, model, title, input, stream_token_hash, owner_account_id, queue_deadline_at)
-    SELECT 'chat', $1, $2, $3::text::jsonb, $4, $6, now() + make_interval(secs => $8)
+    INSERT INTO jobs (type, model, title, input, stream_token_hash, owner_account_id,
+      queue_deadline_at, status, provider_id, fencing_token, attempts, lease_expires_at,
+      lease_token_hash, assigned_at)
+    SELECT 'chat', $1, $2, $3::text::jsonb, $4, $6, now() + make_interval(secs => $8),
+      CASE WHEN handed_off THEN 'assigned' ELSE 'queued' END,
+      CASE WHEN handed_off THEN $9::uuid END,
+      CASE WHEN handed_off THEN 1 ELSE 0 END,
+      CASE WHEN handed_off THEN 1 ELSE 0 END,
+      CASE WHEN handed_off THEN now() + make_interval(secs => $10::integer) END,
+      CASE WHEN handed_off THEN $11::text END,
+      CASE WHEN handed_off THEN now() END
     FROM capacity
     WHERE capacity.served AND ($7::integer IS NULL OR capacity.queued < $7::integer)
     RETURNING ${JOB_COLUMNS}
   )
   SELECT capacity.served, capacity.queued, inserted.*,
-    CASE WHEN inserted.id IS NOT NULL
+    CASE WHEN inserted.id IS NOT NULL AND NOT capacity.handed_off
       THEN pg_notify('${JOB_AVAILABLE_CHANNEL}', inserted.model) END AS notified
   FROM capacity LEFT JOIN inserted ON true`;
 
@@ -156,9 +183,11 @@ function chatParameters(input: CreateChatJobInput) {
 
 async function submit(
   client: SqlClient,
-  input: CreateChatJobInput & { maxQueuedPerModel?: number; queueDeadlineSeconds?: number },
+  input: CreateChatJobInput &
+    Partial<Pick<SubmitChatJobInput, 'maxQueuedPerModel' | 'queueDeadlineSeconds' | 'handOffTo'>>,
 ): Promise<SubmitChatJobResult> {
   const chat = chatParameters(input);
+  const lease = input.handOffTo === undefined ? undefined : createLeaseToken();
   const rows = await client.query<SubmitRow>(SUBMIT_CHAT_SQL, [
     chat.model,
     chat.title,
@@ -168,10 +197,17 @@ async function submit(
     chat.owner,
     input.maxQueuedPerModel ?? null,
     input.queueDeadlineSeconds ?? null,
+    input.handOffTo?.providerId ?? null,
+    input.handOffTo?.leaseSeconds ?? null,
+    lease?.hash ?? null,
   ]);
   const row = rows[0];
   const queued = toNumber(row?.queued ?? 0);
-  if (row?.id) return { ok: true, job: toJobRecord(row as JobRow), queuedAhead: queued };
+  if (row?.id) {
+    const job = toJobRecord(row as JobRow);
+    if (job.status === 'queued') return { ok: true, job, queuedAhead: queued };
+    return { ok: true, job: { ...job, leaseToken: lease?.token }, queuedAhead: 0 };
+  }
   if (!row?.served) return { ok: false, reason: 'no_capacity' };
   return { ok: false, reason: 'queue_full', queued };
 }

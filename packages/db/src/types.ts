@@ -150,10 +150,20 @@ export interface SubmitChatJobInput extends CreateChatJobInput {
   maxQueuedPerModel: number;
   /** Still queued this many seconds later, the job fails with QUEUE_TIMEOUT. */
   queueDeadlineSeconds: number;
+  /**
+   * A provider whose long poll waits for this model right now: the job is
+   * handed to it, already claimed (status `assigned`, with a lease token),
+   * unless older jobs of the model wait; then it is queued as usual.
+   */
+  handOffTo?: { providerId: string; leaseSeconds: number };
 }
 
 export type SubmitChatJobResult =
-  /** Queued; `queuedAhead` jobs of the model were waiting before it. */
+  /**
+   * Queued (`queuedAhead` jobs of the model were waiting before it), or
+   * handed to `handOffTo`: then its status is `assigned` and it carries its
+   * `leaseToken`.
+   */
   | { ok: true; job: JobRecord; queuedAhead: number }
   /** No live node serves the model: nothing was stored. */
   | { ok: false; reason: 'no_capacity' }

@@ -71,7 +71,10 @@ export function withNotificationTransport(
     },
     async submitChat(input) {
       const result = await db.jobs.submitChat(input);
-      if (result.ok) announce(() => publisher.jobAvailable(result.job.model));
+      // A job handed straight to a waiting poll is nobody else's to claim.
+      if (result.ok && result.job.status === 'queued') {
+        announce(() => publisher.jobAvailable(result.job.model));
+      }
       return result;
     },
     async expireQueueDeadlines(input) {

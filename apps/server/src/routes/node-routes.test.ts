@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, signRequest } from '@infernet/auth';
+import { LEASE_HEADER_NAME } from '@infernet/protocol';
+import { waitFor } from '@infernet/testkit';
+import { claimWithLongPoll } from '../job-polling';
 import { createTestApp, registerNode, signedPost, type TestApp } from '../testing';
 
 let server: TestApp;
@@ -23,7 +26,13 @@ async function submitChat(model: string) {
 async function poll(key: ReturnType<typeof generateKeyPair>, body: object) {
   const response = await signedPost(server.app, key, '/api/v1/node/jobs/poll', body);
   expect(response.status).toBe(200);
-  return ((await response.json()) as { data: { jobs: { id: string }[] } }).data.jobs;
+  return (
+    (await response.json()) as {
+      data: {
+        jobs: { id: string; fencing_token: number; attempt: number; lease_token?: string }[];
+      };
+    }
+  ).data.jobs;
 }
 
 describe('signed node API', () => {
@@ -171,6 +180,61 @@ describe('signed node API', () => {
     // The poll is parked when no job is queued; the submit is what must release it.
     const { jobId } = await submitChat('m');
     expect((await pending).map((job) => job.id)).toEqual([jobId]);
+  });
+
+  it('hands a job submitted here straight to the parked poll, with a working lease token', async () => {
+    const key = generateKeyPair();
+    await registerNode(server.app, key, { nodeId: 'waiter', models: ['m'] });
+    const pending = poll(key, { wait: 25 });
+    await waitFor(() => server.dependencies.waitingPolls.size === 1);
+    const { jobId } = await submitChat('m');
+    const [handed] = await pending;
+    expect(handed).toMatchObject({ id: jobId, fencing_token: 1, attempt: 1 });
+    const stored = (await server.db.jobs.findById(jobId))!;
+    expect(stored.status).toBe('assigned');
+    // Stored already claimed, by the submit's own statement: no claim came later.
+    expect(stored.assignedAt).toEqual(stored.createdAt);
+    const events = await server.app.request(`/api/v1/node/jobs/${jobId}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [LEASE_HEADER_NAME]: handed!.lease_token! },
+      body: JSON.stringify({ events: [{ event_type: 'token', data: { text: 'hi' } }], batch: 1 }),
+    });
+    expect(events.status).toBe(200);
+  });
+
+  it('queues a job handed to a poll whose node hung up, without counting an attempt', async () => {
+    const key = generateKeyPair();
+    const providerId = await registerNode(server.app, key, { nodeId: 'gone', models: ['m'] });
+    const provider = (await server.db.providers.findByPublicKey(key.publicKey))!;
+    const hangUp = new AbortController();
+    const polling = claimWithLongPoll(server.dependencies, {
+      provider,
+      limit: 1,
+      waitSeconds: 25,
+      signal: hangUp.signal,
+    });
+    await waitFor(() => server.dependencies.waitingPolls.size === 1);
+    // The node hangs up while the submit that took its poll is storing the job.
+    const taken = server.dependencies.waitingPolls.take('m')!;
+    hangUp.abort();
+    const stored = await server.db.jobs.submitChat({
+      model: 'm',
+      title: 'chat · m',
+      input: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, temperature: 0 },
+      streamTokenHash: 'a'.repeat(64),
+      requireLiveProviderWithinSeconds: 60,
+      maxQueuedPerModel: 10,
+      queueDeadlineSeconds: 60,
+      handOffTo: { providerId, leaseSeconds: 30 },
+    });
+    if (!stored.ok) throw new Error('submitted');
+    taken.settle(stored.job);
+    expect(await polling).toEqual([]);
+    expect(await server.db.jobs.findById(stored.job.id)).toMatchObject({
+      status: 'queued',
+      providerId: null,
+      attempts: 0,
+    });
   });
 
   it('makes completion idempotent and refuses events after it', async () => {
