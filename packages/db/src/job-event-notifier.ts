@@ -40,6 +40,8 @@ export class JobEventNotifier implements JobEventAnnouncer {
       local: boolean;
       /** Send NOTIFY for other processes (false for embedded PGlite: there are none). */
       crossProcess: boolean;
+      /** Whether any other process listens now; absent: assume one does. */
+      peers?: { readonly present: boolean } | undefined;
     },
   ) {}
 
@@ -50,6 +52,8 @@ export class JobEventNotifier implements JobEventAnnouncer {
   eventsStored(jobId: string, stored?: readonly StoredEvent[]): void {
     if (this.options.local) this.hub.jobEvents(jobId, stored);
     if (!this.options.crossProcess || this.stopped) return;
+    // With no other server copy listening, a NOTIFY would reach nobody (ListeningPeers).
+    if (this.options.peers?.present === false) return;
     this.pending.add(jobId);
     this.sending ??= this.sendPending();
   }

@@ -1,11 +1,14 @@
 import { Client } from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WILDCARD } from './notification-hub';
+import { LISTENER_NAME_PREFIX } from './listening-peers';
+import { JOB_EVENTS_CHANNEL, WILDCARD } from './notification-hub';
 import { openDatabase } from './open-database';
 import { createScratchDatabase, openTestDatabase, type ScratchDatabase } from './test-database';
 import { claimedJob, createJob, nextValue, registerProvider } from './test-fixtures';
 import type { Database, StoredEvent } from './types';
 
+/** Each Database's LISTEN session is named after its origin (listening-peers.ts). */
+const LISTENER_SESSIONS = `application_name LIKE '${LISTENER_NAME_PREFIX}%'`;
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const onPglite = !databaseUrl;
 
@@ -220,7 +223,7 @@ describe.skipIf(onPglite)('notifications across processes (PostgreSQL)', () => {
     const availableWildcard = nextValue((listener) => db.notifications.onJobAvailable(listener));
     const eventsWildcard = nextValue((listener) => db.notifications.onJobEvents(listener));
 
-    expect(await terminateSessions(name, `query LIKE 'LISTEN%'`)).toBe(1);
+    expect(await terminateSessions(name, LISTENER_SESSIONS)).toBe(1);
     expect(await availableWildcard).toBe(WILDCARD);
     expect(await eventsWildcard).toBe(WILDCARD);
 
@@ -238,9 +241,42 @@ describe.skipIf(onPglite)('notifications across processes (PostgreSQL)', () => {
     const quiet = await openDatabase({ databaseUrl: scratch.url, listen: false });
     cleanups.push(() => quiet.close());
     await createJob(quiet, 'llama3');
-    expect(await countSessions(name, `query LIKE 'LISTEN%'`)).toBe(0);
+    expect(await countSessions(name, LISTENER_SESSIONS)).toBe(0);
     await openOn(scratch.url);
-    expect(await countSessions(name, `query LIKE 'LISTEN%'`)).toBe(1);
+    expect(await countSessions(name, LISTENER_SESSIONS)).toBe(1);
+  });
+
+  it('sends a lone copy’s stored events to nobody, and to a second copy as soon as it listens', async () => {
+    const scratch = await scratchDatabase();
+    const lone = await openOn(scratch.url);
+    const provider = await registerProvider(lone);
+    const job = await claimedJob(lone, provider);
+    // Someone listening on the channel who is no server copy hears no job events…
+    const outsider = new Client({ connectionString: scratch.url });
+    await outsider.connect();
+    cleanups.push(() => outsider.end());
+    const heard: string[] = [];
+    const sentinelHeard = new Promise<void>((resolve) =>
+      outsider.on('notification', (message) => {
+        heard.push(message.payload ?? '');
+        if (message.payload === 'sentinel') resolve();
+      }),
+    );
+    await outsider.query(`LISTEN ${JOB_EVENTS_CHANNEL}`);
+    await lone.events.append(job.id, provider.id, [{ event_type: 'token', data: { text: 'a' } }]);
+    // …before a notification sent after the append, which arrives in commit order.
+    await outsider.query(`SELECT pg_notify($1, 'sentinel')`, [JOB_EVENTS_CHANNEL]);
+    await sentinelHeard;
+    expect(heard).toEqual(['sentinel']);
+
+    // A second copy announces itself when it starts listening; from then on it hears them.
+    const second = await openOn(scratch.url);
+    const reached: string[] = [];
+    second.notifications.onJobEvents((jobId) => reached.push(jobId));
+    await until(async () => {
+      await lone.events.append(job.id, provider.id, [{ event_type: 'token', data: { text: 'b' } }]);
+      return reached.includes(job.id);
+    });
   });
 
   it('survives pooled connections being terminated', async () => {
@@ -248,9 +284,9 @@ describe.skipIf(onPglite)('notifications across processes (PostgreSQL)', () => {
     const db = await openOn(scratch.url);
     await Promise.all([db.ping(), db.ping(), db.jobs.counts()]);
     const name = new URL(scratch.url).pathname.slice(1);
-    await terminateSessions(name, `query NOT LIKE 'LISTEN%'`);
+    await terminateSessions(name, `NOT (${LISTENER_SESSIONS})`);
     // pg_terminate_backend only signals: wait until the pooled sessions are really gone.
-    await until(async () => (await countSessions(name, `query NOT LIKE 'LISTEN%'`)) === 0);
+    await until(async () => (await countSessions(name, `NOT (${LISTENER_SESSIONS})`)) === 0);
     await db.ping();
     expect((await db.jobs.counts()).queued).toBe(0);
   });

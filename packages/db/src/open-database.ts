@@ -15,6 +15,7 @@ import { NOTIFICATION_CHANNELS, NotificationHub } from './notification-hub';
 import { createPgliteClient } from './pglite-client';
 import { createPostgresClient } from './postgres-client';
 import { startPostgresListener } from './postgres-listener';
+import { LISTENER_JOINED_CHANNEL, ListeningPeers, listenerName } from './listening-peers';
 import { createProviderQueries } from './providers';
 import { createReplayStore } from './replay';
 import { createRateLimitQueries } from './rate-limits';
@@ -31,6 +32,8 @@ interface DatabaseParts {
   stopListening: () => Promise<void>;
   /** Whether `hub` delivers anything (see OpenDatabaseOptions.listen). */
   listening: boolean;
+  /** PostgreSQL only: whether other processes listen for job events. */
+  peers?: ListeningPeers;
 }
 
 function ignore(): void {}
@@ -68,6 +71,7 @@ function assemble(parts: DatabaseParts): Database {
   const notifier = new JobEventNotifier(client, hub, {
     local: parts.listening,
     crossProcess: kind === 'postgres',
+    peers: parts.peers,
   });
   return {
     kind,
@@ -101,6 +105,7 @@ function assemble(parts: DatabaseParts): Database {
       closing ??= (async () => {
         hub.clear();
         await notifier.stop();
+        await parts.peers?.stop();
         await stopListening();
         await client.close();
       })();
@@ -163,32 +168,44 @@ async function openPostgresDatabase(
   // connection and the next query opens a fresh one.
   pool.on('error', ignore);
   const client = createPostgresClient(pool);
+  let peers: ListeningPeers | undefined;
   try {
     await applyMigrations(client, await loadMigrations());
     const hub = new NotificationHub();
+    peers = new ListeningPeers(client, hub.origin);
     if (!listen) {
+      await peers.start();
       return assemble({
         kind: 'postgres',
         client,
         hub,
+        peers,
         stopListening: notListening,
         listening: false,
       });
     }
     const listener = await startPostgresListener({
       connectionString: databaseUrl,
-      channels: NOTIFICATION_CHANNELS,
-      onNotification: (channel, payload) => hub.dispatch(channel, payload),
+      channels: [...NOTIFICATION_CHANNELS, LISTENER_JOINED_CHANNEL],
+      onNotification: (channel, payload) =>
+        channel === LISTENER_JOINED_CHANNEL
+          ? peers?.joined(payload)
+          : hub.dispatch(channel, payload),
       onReconnect: () => hub.wakeAll(),
+      applicationName: listenerName(hub.origin),
+      announce: { channel: LISTENER_JOINED_CHANNEL, payload: hub.origin },
     });
+    await peers.start();
     return assemble({
       kind: 'postgres',
       client,
       hub,
+      peers,
       stopListening: () => listener.close(),
       listening: true,
     });
   } catch (error) {
+    await peers?.stop();
     await client.close().catch(ignore);
     throw error;
   }

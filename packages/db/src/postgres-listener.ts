@@ -6,6 +6,10 @@ export interface PostgresListenerOptions {
   onNotification: (channel: string, payload: string) => void;
   /** Called after a lost connection is back and listening again. */
   onReconnect: () => void;
+  /** The session's `application_name`, so other processes can tell it is listening. */
+  applicationName?: string;
+  /** Sent once the session listens, after every (re)connect: tells the others it is here. */
+  announce?: { channel: string; payload: string };
 }
 
 export interface PostgresListener {
@@ -35,7 +39,13 @@ export async function startPostgresListener(
   let reconnecting: Promise<void> | undefined;
 
   async function connect(): Promise<Client> {
-    const client = new Client({ connectionString: options.connectionString, keepAlive: true });
+    const client = new Client({
+      connectionString: options.connectionString,
+      keepAlive: true,
+      ...(options.applicationName === undefined
+        ? {}
+        : { application_name: options.applicationName }),
+    });
     // Both fire when the server or network ends the session; without an 'error'
     // handler node-postgres would throw it from an event emitter and end the process.
     client.on('error', () => onLost(client));
@@ -47,6 +57,12 @@ export async function startPostgresListener(
       await client.connect();
       for (const channel of options.channels)
         await client.query(`LISTEN ${escapeIdentifier(channel)}`);
+      if (options.announce) {
+        await client.query('SELECT pg_notify($1, $2)', [
+          options.announce.channel,
+          options.announce.payload,
+        ]);
+      }
     } catch (error) {
       client.end().catch(ignore);
       throw error;
