@@ -59,14 +59,16 @@ export async function* followJobEventBatches(
   let next: NextEvents = { source: 'database' };
   let firstRead = true;
   try {
-    await dependencies.db.jobs.trackReader(job.id, 1);
-    counted = true;
     for (;;) {
       if (signal.aborted) return;
+      // The first read also counts this reader (one round trip for both).
       const events =
         next.source === 'memory'
           ? next.events
-          : await dependencies.db.events.listAfter(job.id, cursor, PAGE_SIZE);
+          : await dependencies.db.events.listAfter(job.id, cursor, PAGE_SIZE, {
+              countReader: !counted,
+            });
+      counted = true;
       const terminal = events.findIndex((event) => TERMINAL_EVENTS.has(event.type));
       const batch = terminal === -1 ? events : events.slice(0, terminal + 1);
       if (batch.length > 0) {

@@ -166,6 +166,24 @@ describe('events.listAfter', () => {
     expect(await db.events.listAfter('garbage', 0, 10)).toEqual([]);
   });
 
+  it('counts a reader in the same read when asked, until it is counted out', async () => {
+    const provider = await registerProvider(db);
+    const job = await claimedJob(db, provider);
+    await db.events.append(job.id, provider.id, tokens('a'));
+    for (const reader of ['first', 'second']) {
+      const read = await db.events.listAfter(job.id, 0, 10, { countReader: true });
+      expect(
+        read.map((event) => event.data.text),
+        reader,
+      ).toEqual(['a']);
+    }
+    // A negative grace puts the cut-off after any departure: only a counted reader saves it.
+    await db.jobs.trackReader(job.id, -1);
+    expect((await db.jobs.cancelAbandoned({ graceSeconds: -60 })).jobIds).toEqual([]);
+    await db.jobs.trackReader(job.id, -1);
+    expect((await db.jobs.cancelAbandoned({ graceSeconds: -60 })).jobIds).toEqual([job.id]);
+  });
+
   it('stores a run of tokens as one row and resumes inside it', async () => {
     const provider = await registerProvider(db);
     const job = await claimedJob(db, provider);

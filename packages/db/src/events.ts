@@ -1,6 +1,7 @@
 import { DEFAULT_LEASE_SECONDS, MAX_EVENTS_PER_BATCH, type NodeEvent } from '@infernet/protocol';
 import { isUuid, toDate, toJsonParameter, toNumber } from './column-values';
 import { hashLeaseToken } from './lease-tokens';
+import { countReaderSql } from './reader-counts';
 import { StatementCoalescer } from './statement-coalescer';
 import type { JobEventAnnouncer } from './job-event-notifier';
 import type { SqlClient } from './sql-client';
@@ -326,12 +327,14 @@ export function createEventQueries(client: SqlClient, announcer: JobEventAnnounc
 
     appendMany,
 
-    async listAfter(jobId, afterSeq, limit) {
+    async listAfter(jobId, afterSeq, limit, options = {}) {
       if (!isUuid(jobId)) return [];
       // A row that starts at or before the cursor may still hold events after it;
       // no row spans more than MAX_EVENTS_PER_ROW, so the key range stays narrow.
+      // A reader's first read also counts it, in the same round trip.
+      const counting = options.countReader ? `WITH reader AS (${countReaderSql('$1', '1')}) ` : '';
       const rows = await client.query<EventRow>(
-        `SELECT job_id, seq, type, data, created_at FROM job_events
+        `${counting}SELECT job_id, seq, type, data, created_at FROM job_events
          WHERE job_id = $1 AND seq > $2::bigint - $4::integer AND seq + event_count - 1 > $2::bigint
          ORDER BY seq
          LIMIT $3`,

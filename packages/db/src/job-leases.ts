@@ -7,6 +7,7 @@ import {
   type LockedJobRow,
 } from './job-rows';
 import { JOB_AVAILABLE_CHANNEL, JOB_EVENTS_CHANNEL } from './notification-hub';
+import { countReaderSql } from './reader-counts';
 import type { SqlClient, SqlExecutor } from './sql-client';
 import type { JobQueries, LeaseSweepResult, ReleaseJobInput, ReleaseJobResult } from './types';
 
@@ -177,16 +178,7 @@ export function createJobLeaseQueries(
 
     async trackReader(jobId, change) {
       if (!isUuid(jobId)) return;
-      // The count never goes below zero; the moment it reaches zero is remembered.
-      // The job row is not touched, so a claim racing with a reader never skips the job.
-      await client.query(
-        `INSERT INTO job_stream_readers AS current (job_id, readers, left_at)
-         SELECT id, greatest($2, 0), CASE WHEN $2 > 0 THEN NULL ELSE now() END FROM jobs WHERE id = $1
-         ON CONFLICT (job_id) DO UPDATE SET
-           readers = greatest(current.readers + $2, 0),
-           left_at = CASE WHEN greatest(current.readers + $2, 0) = 0 THEN now() ELSE NULL END`,
-        [jobId, change],
-      );
+      await client.query(countReaderSql('$1', '$2::integer'), [jobId, change]);
     },
 
     async cancelAbandoned({ graceSeconds }) {

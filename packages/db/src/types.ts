@@ -436,8 +436,17 @@ export interface EventQueries {
    * share one statement, and each gets its own result, in order.
    */
   appendMany(requests: readonly AppendRequest[]): Promise<AppendEventsResult[]>;
-  /** Events with seq > afterSeq in order, at most `limit`. */
-  listAfter(jobId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Events with seq > afterSeq in order, at most `limit`. With `countReader`,
+   * the same statement also counts one more reader of the job, as
+   * `jobs.trackReader(jobId, 1)` does: an SSE reader's first read.
+   */
+  listAfter(
+    jobId: string,
+    afterSeq: number,
+    limit: number,
+    options?: { countReader?: boolean },
+  ): Promise<StoredEvent[]>;
 }
 
 /** One job's batch for `appendMany`: `append`'s arguments. */

@@ -161,10 +161,8 @@ describe('POST /v1/chat/completions', () => {
       if (Date.now() > deadline) throw new Error('the reader was never counted out');
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    expect(readerChanges).toEqual([
-      [job.id, 1],
-      [job.id, -1],
-    ]);
+    // Counted in by its first read (listAfter's countReader), counted out on leaving.
+    expect(readerChanges).toEqual([[job.id, -1]]);
     // A negative grace puts the cut-off after the departure, so no clock has to move.
     const { jobIds } = await server.db.jobs.cancelAbandoned({ graceSeconds: -60 });
     expect(jobIds).toEqual([job.id]);
