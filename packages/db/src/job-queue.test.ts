@@ -27,6 +27,11 @@ function submitInput(overrides: Partial<SubmitChatJobInput> = {}): SubmitChatJob
   };
 }
 
+/** A claim of up to `limit` llama3 jobs for `providerId`, with a 30 s lease. */
+function claimLlama3(providerId: string, limit: number) {
+  return db.jobs.claim({ providerId, models: ['llama3'], limit, leaseSeconds: 30 });
+}
+
 describe('jobs.submitChat', () => {
   it('says no_capacity when no live node serves the model, and stores nothing', async () => {
     expect(await db.jobs.submitChat(submitInput())).toEqual({ ok: false, reason: 'no_capacity' });
@@ -69,14 +74,7 @@ describe('jobs.submitChat', () => {
     expect(handed.job.leaseToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await db.jobs.counts()).queued).toBe(0);
     // Nobody else can claim it, and its lease token writes its events.
-    expect(
-      await db.jobs.claim({
-        providerId: provider.id,
-        models: ['llama3'],
-        limit: 5,
-        leaseSeconds: 30,
-      }),
-    ).toEqual([]);
+    expect(await claimLlama3(provider.id, 5)).toEqual([]);
     const appended = await db.events.append(
       handed.job.id,
       null,
@@ -95,12 +93,7 @@ describe('jobs.submitChat', () => {
     expect(newer).toMatchObject({ ok: true, queuedAhead: 1, job: { status: 'queued' } });
     if (!newer.ok || !older.ok) throw new Error('submitted');
     expect(newer.job.leaseToken).toBeUndefined();
-    const [first] = await db.jobs.claim({
-      providerId: provider.id,
-      models: ['llama3'],
-      limit: 1,
-      leaseSeconds: 30,
-    });
+    const [first] = await claimLlama3(provider.id, 1);
     expect(first?.id).toBe(older.job.id);
   });
 
@@ -110,12 +103,7 @@ describe('jobs.submitChat', () => {
     expect(await db.jobs.submitChat(submitInput({ maxQueuedPerModel: 1 }))).toMatchObject({
       reason: 'queue_full',
     });
-    await db.jobs.claim({
-      providerId: provider.id,
-      models: ['llama3'],
-      limit: 1,
-      leaseSeconds: 30,
-    });
+    await claimLlama3(provider.id, 1);
     expect(await db.jobs.submitChat(submitInput({ maxQueuedPerModel: 1 }))).toMatchObject({
       ok: true,
     });
@@ -130,12 +118,7 @@ describe('queue deadlines', () => {
     if (!late.ok || !onTime.ok) throw new Error('both are queued');
 
     // Past its deadline, a job is skipped by claims before any sweep ran.
-    const claimed = await db.jobs.claim({
-      providerId: provider.id,
-      models: ['llama3'],
-      limit: 5,
-      leaseSeconds: 30,
-    });
+    const claimed = await claimLlama3(provider.id, 5);
     expect(claimed.map((job) => job.id)).toEqual([onTime.job.id]);
 
     expect(await db.jobs.expireQueueDeadlines()).toEqual({ jobIds: [late.job.id] });
@@ -150,14 +133,7 @@ describe('queue deadlines', () => {
       type: 'error',
       data: { code: 'QUEUE_TIMEOUT', delivered_tokens: 0 },
     });
-    expect(
-      await db.jobs.claim({
-        providerId: provider.id,
-        models: ['llama3'],
-        limit: 5,
-        leaseSeconds: 30,
-      }),
-    ).toEqual([]);
+    expect(await claimLlama3(provider.id, 5)).toEqual([]);
   });
 
   it('estimates the place of a queued job from the jobs ahead and the live nodes', async () => {
@@ -202,9 +178,7 @@ describe('fallback jobs', () => {
     });
     // Nothing to claim: a node never sees a fallback job.
     const node = await registerProvider(db, { specs: specsServing('llama3') });
-    expect(
-      await db.jobs.claim({ providerId: node.id, models: ['llama3'], limit: 5, leaseSeconds: 30 }),
-    ).toEqual([]);
+    expect(await claimLlama3(node.id, 5)).toEqual([]);
 
     // A wrong lease token is refused; the job's own token writes.
     expect(
