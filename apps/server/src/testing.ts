@@ -223,6 +223,32 @@ export async function signedPost(
   });
 }
 
+/** A job as `jobs/poll` hands it to a node (the fields tests look at). */
+export interface PolledJob {
+  id: string;
+  fencing_token: number;
+  attempt: number;
+  lease_token?: string;
+}
+
+/** Submits an anonymous chat through `POST /api/chat`; throws unless it is accepted (201). */
+export async function submitChat(app: TestApp['app'], model: string, content = 'hello') {
+  const response = await app.request('/api/chat', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
+  });
+  if (response.status !== 201) throw new Error(`submit failed: ${await response.text()}`);
+  return (await response.json()) as { jobId: string; streamToken: string; streamUrl: string };
+}
+
+/** `POST /api/v1/node/jobs/poll` signed by `key`; throws unless it answers 200. */
+export async function pollJobs(app: TestApp['app'], key: KeyPair, body: object) {
+  const response = await signedPost(app, key, '/api/v1/node/jobs/poll', body);
+  if (response.status !== 200) throw new Error(`poll failed: ${await response.text()}`);
+  return ((await response.json()) as { data: { jobs: PolledJob[]; cancel: string[] } }).data;
+}
+
 export async function registerNode(
   app: TestApp['app'],
   key: KeyPair,

@@ -49,9 +49,9 @@ export class ListeningPeers {
 
   /** Counts now and then every interval; resolves after the first count. */
   async start(): Promise<void> {
-    this.#timer = setInterval(() => void this.check(), this.intervalMs);
+    this.#timer = setInterval(() => void this.#check(), this.intervalMs);
     this.#timer.unref();
-    await this.check();
+    await this.#check();
   }
 
   /** Another copy announced that it listens (its own echo is ignored). */
@@ -67,7 +67,7 @@ export class ListeningPeers {
   }
 
   /** Reads the other copies' LISTEN sessions once (one read in flight at a time). */
-  check(): Promise<void> {
+  #check(): Promise<void> {
     this.#checking ??= this.#count().finally(() => (this.#checking = undefined));
     return this.#checking;
   }

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@infernet/auth';
-import { createTestApp, registerNode, signedPost, type TestApp } from '../testing';
+import {
+  createTestApp,
+  pollJobs,
+  registerNode,
+  submitChat,
+  type PolledJob,
+  type TestApp,
+} from '../testing';
 
 let server: TestApp;
 beforeEach(async () => {
@@ -12,32 +19,17 @@ afterEach(async () => {
 
 const MODEL = 'batches-model';
 
-interface ClaimedJob {
-  id: string;
-  fencing_token: number;
-  lease_token: string;
-}
+type ClaimedJob = PolledJob & { lease_token: string };
 
 /** Submits `count` chats and claims them all with `key`. */
 async function submitAndClaim(
   key: ReturnType<typeof generateKeyPair>,
   count: number,
 ): Promise<ClaimedJob[]> {
-  for (let index = 0; index < count; index += 1) {
-    const submitted = await server.app.request('/api/chat', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: `q${index}` }] }),
-    });
-    expect(submitted.status).toBe(201);
-  }
-  const polled = await signedPost(server.app, key, '/api/v1/node/jobs/poll', {
-    limit: count,
-    wait: 0,
-  });
-  const jobs = ((await polled.json()) as { data: { jobs: ClaimedJob[] } }).data.jobs;
+  for (let index = 0; index < count; index += 1) await submitChat(server.app, MODEL, `q${index}`);
+  const { jobs } = await pollJobs(server.app, key, { limit: count, wait: 0 });
   expect(jobs).toHaveLength(count);
-  return jobs;
+  return jobs as ClaimedJob[];
 }
 
 function postBatches(batches: object[]) {

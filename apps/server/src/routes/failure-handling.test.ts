@@ -3,33 +3,23 @@ import { generateKeyPair, type KeyPair } from '@infernet/auth';
 import { providerAccount } from '@infernet/db';
 import { pino } from 'pino';
 import { runMaintenance, startMaintenance } from '../maintenance';
-import { createTestApp, parseSse, registerNode, signedPost, type TestApp } from '../testing';
+import {
+  createTestApp,
+  parseSse,
+  pollJobs,
+  registerNode,
+  signedPost,
+  submitChat,
+  type TestApp,
+} from '../testing';
 
 let server: TestApp;
 afterEach(async () => {
   await server.close();
 });
 
-async function submit(model = 'm') {
-  const response = await server.app.request('/api/chat', {
-    method: 'POST',
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
-  });
-  return (await response.json()) as { jobId: string; streamToken: string; streamUrl: string };
-}
-
-async function poll(key: KeyPair, body: object = {}) {
-  const response = await signedPost(server.app, key, '/api/v1/node/jobs/poll', {
-    wait: 0,
-    ...body,
-  });
-  expect(response.status).toBe(200);
-  return (
-    (await response.json()) as {
-      data: { jobs: { id: string; fencing_token: number; attempt: number }[]; cancel: string[] };
-    }
-  ).data;
-}
+const submit = (model = 'm') => submitChat(server.app, model, 'hi');
+const poll = (key: KeyPair, body: object = {}) => pollJobs(server.app, key, { wait: 0, ...body });
 
 async function errorCode(response: Response) {
   return [response.status, ((await response.json()) as { error: { code: string } }).error.code];

@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@infernet/auth';
 import { LEASE_HEADER_NAME } from '@infernet/protocol';
-import { createTestApp, registerNode, signedPost, type TestApp } from '../testing';
+import {
+  createTestApp,
+  pollJobs,
+  registerNode,
+  signedPost,
+  submitChat,
+  type PolledJob,
+  type TestApp,
+} from '../testing';
 
 let server: TestApp;
 beforeEach(async () => {
@@ -13,25 +21,13 @@ afterEach(async () => {
 
 const MODEL = 'lease-model';
 
-interface ClaimedJob {
-  id: string;
-  fencing_token: number;
-  lease_token?: string;
-}
-
-async function submitAndClaim(key: ReturnType<typeof generateKeyPair>): Promise<ClaimedJob> {
-  const submitted = await server.app.request('/api/chat', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hello' }] }),
-  });
-  expect(submitted.status).toBe(201);
+async function submitAndClaim(key: ReturnType<typeof generateKeyPair>): Promise<PolledJob> {
+  await submitChat(server.app, MODEL);
   return claim(key);
 }
 
-async function claim(key: ReturnType<typeof generateKeyPair>): Promise<ClaimedJob> {
-  const polled = await signedPost(server.app, key, '/api/v1/node/jobs/poll', { wait: 0 });
-  const jobs = ((await polled.json()) as { data: { jobs: ClaimedJob[] } }).data.jobs;
+async function claim(key: ReturnType<typeof generateKeyPair>): Promise<PolledJob> {
+  const { jobs } = await pollJobs(server.app, key, { wait: 0 });
   expect(jobs).toHaveLength(1);
   return jobs[0]!;
 }

@@ -3,7 +3,14 @@ import { generateKeyPair, signRequest } from '@infernet/auth';
 import { LEASE_HEADER_NAME } from '@infernet/protocol';
 import { waitFor } from '@infernet/testkit';
 import { claimWithLongPoll } from '../job-polling';
-import { createTestApp, registerNode, signedPost, type TestApp } from '../testing';
+import {
+  createTestApp,
+  pollJobs,
+  registerNode,
+  signedPost,
+  submitChat,
+  type TestApp,
+} from '../testing';
 
 let server: TestApp;
 beforeEach(async () => {
@@ -13,27 +20,9 @@ afterEach(async () => {
   await server.close();
 });
 
-async function submitChat(model: string) {
-  const response = await server.app.request('/api/chat', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hello' }] }),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { jobId: string; streamToken: string };
-}
-
-async function poll(key: ReturnType<typeof generateKeyPair>, body: object) {
-  const response = await signedPost(server.app, key, '/api/v1/node/jobs/poll', body);
-  expect(response.status).toBe(200);
-  return (
-    (await response.json()) as {
-      data: {
-        jobs: { id: string; fencing_token: number; attempt: number; lease_token?: string }[];
-      };
-    }
-  ).data.jobs;
-}
+const submit = (model: string) => submitChat(server.app, model);
+const poll = async (key: ReturnType<typeof generateKeyPair>, body: object) =>
+  (await pollJobs(server.app, key, body)).jobs;
 
 describe('signed node API', () => {
   it('refuses a replayed header and a missing one', async () => {
@@ -130,7 +119,7 @@ describe('signed node API', () => {
     const intruder = generateKeyPair();
     await registerNode(server.app, owner, { nodeId: 'owner', models: ['m'] });
     await registerNode(server.app, intruder, { nodeId: 'intruder', models: ['other'] });
-    const { jobId } = await submitChat('m');
+    const { jobId } = await submit('m');
     expect((await poll(owner, { wait: 0 })).map((job) => job.id)).toEqual([jobId]);
 
     const events = { events: [{ event_type: 'token', data: { text: 'stolen' } }] };
@@ -163,7 +152,7 @@ describe('signed node API', () => {
     const submitted: string[] = [];
     const received: string[] = [];
     for (let round = 0; round < 8; round += 1) {
-      const batch = await Promise.all(Array.from({ length: 10 }, () => submitChat('shared')));
+      const batch = await Promise.all(Array.from({ length: 10 }, () => submit('shared')));
       submitted.push(...batch.map((job) => job.jobId));
       const claims = await Promise.all(nodes.map((key) => poll(key, { limit: 4, wait: 0 })));
       const more = await Promise.all(nodes.map((key) => poll(key, { limit: 4, wait: 0 })));
@@ -178,7 +167,7 @@ describe('signed node API', () => {
     await registerNode(server.app, key, { nodeId: 'waiter', models: ['m'] });
     const pending = poll(key, { wait: 25 });
     // The poll is parked when no job is queued; the submit is what must release it.
-    const { jobId } = await submitChat('m');
+    const { jobId } = await submit('m');
     expect((await pending).map((job) => job.id)).toEqual([jobId]);
   });
 
@@ -187,7 +176,7 @@ describe('signed node API', () => {
     await registerNode(server.app, key, { nodeId: 'waiter', models: ['m'] });
     const pending = poll(key, { wait: 25 });
     await waitFor(() => server.dependencies.waitingPolls.size === 1);
-    const { jobId } = await submitChat('m');
+    const { jobId } = await submit('m');
     const [handed] = await pending;
     expect(handed).toMatchObject({ id: jobId, fencing_token: 1, attempt: 1 });
     const stored = (await server.db.jobs.findById(jobId))!;
@@ -240,7 +229,7 @@ describe('signed node API', () => {
   it('makes completion idempotent and refuses events after it', async () => {
     const key = generateKeyPair();
     await registerNode(server.app, key, { nodeId: 'finisher', models: ['m'] });
-    const { jobId } = await submitChat('m');
+    const { jobId } = await submit('m');
     await poll(key, { wait: 0 });
     const body = {
       status: 'completed',
