@@ -3,15 +3,19 @@
  * providers (concurrent async loops) drain a pre-filled queue through
  * `@infernet/db` (`jobs.claim` then `jobs.complete` for each job), once
  * claiming one job at a time and once in batches, next to graphile-worker
- * 0.17.3 draining the same number of no-op jobs at concurrency 16.
+ * 0.17.3 draining the same number of no-op jobs at concurrency 16. A
+ * provider completes the jobs of one claim side by side, as the daemon runs
+ * them.
  *
  *   npm run bench:claims
  *   BENCH_JOBS=50000 BENCH_BATCH=10 BENCH_ROUNDS=3 npm run bench:claims
  *
  * Each run gets its own fresh scratch database (`infernet_bench_<random>`),
  * so dead rows from one run never slow the next; all are dropped at the end.
- * Both sides use node-postgres' default pool of 10 connections. Enqueueing
- * is timed separately and is not part of the drain figure.
+ * graphile-worker gets a pool of 10 connections; Infernet's claims and
+ * completions use at most four (two statements of each in flight, see
+ * job-claims.ts and job-completion.ts). Enqueueing is timed separately and
+ * is not part of the drain figure.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -40,7 +44,7 @@ interface DrainResult {
 
 /** Only warnings and errors; per-job info lines would cost graphile-worker time the other side does not spend. */
 const quietLogger = new Logger(() => (level, message) => {
-  // Both sides get node-postgres' default pool of 10 on purpose, so its pool-size warning is expected.
+  // graphile-worker warns that a pool of 10 is smaller than its concurrency of 16; that is intended.
   if (message.includes('maxPoolSize')) return;
   if (level === 'error' || level === 'warning')
     console.error(`graphile-worker ${level}: ${message}`);
@@ -127,19 +131,22 @@ async function drainInfernet(limit: number, cleanup: Cleanup): Promise<DrainResu
           claimMilliseconds.push(performance.now() - claimStarted);
           // SKIP LOCKED may hand back nothing while the last rows are being taken by others.
           if (jobs.length === 0) return;
-          for (const job of jobs) {
-            const completeStarted = performance.now();
-            const result = await db.jobs.complete({
-              jobId: job.id,
-              providerId,
-              status: 'completed',
-              result: { text: 'ok' },
-              error: null,
-            });
-            completeMilliseconds.push(performance.now() - completeStarted);
-            if (!result.ok) throw new Error(`complete failed: ${result.reason}`);
-            completed += 1;
-          }
+          // A node runs the jobs of one claim side by side (the daemon starts each as it arrives).
+          await Promise.all(
+            jobs.map(async (job) => {
+              const completeStarted = performance.now();
+              const result = await db.jobs.complete({
+                jobId: job.id,
+                providerId,
+                status: 'completed',
+                result: { text: 'ok' },
+                error: null,
+              });
+              completeMilliseconds.push(performance.now() - completeStarted);
+              if (!result.ok) throw new Error(`complete failed: ${result.reason}`);
+              completed += 1;
+            }),
+          );
         }
       }),
     );

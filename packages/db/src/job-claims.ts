@@ -18,6 +18,15 @@ import type { ClaimInput, JobRecord } from './types';
  * than `id IN (subquery)`, which the planner may re-evaluate and so lock
  * more rows than there are slots.
  *
+ * Each model is read on its own from the claimable index (model, created_at,
+ * id), in queue order, and only as far as the slots need: with
+ * `model = ANY(models)` the index yields no order across models, so the
+ * statement read and sorted every queued job of those models (a queue of
+ * 5,000 made each claim cost 7 ms). A node serving several models locks up
+ * to `slots` jobs per model for the length of the statement and keeps the
+ * oldest; a concurrent claim skips the others meanwhile, finding them again
+ * on its next try.
+ *
  * Per request (arrays): $1 provider, $2 limit, $3 lease seconds; then $4 the
  * models, $5 the number of slots, $6 lease token hashes (one per slot).
  */
@@ -30,12 +39,17 @@ const CLAIM_SQL = `
       row_number() OVER (ORDER BY slot_number, request.position) AS rank
     FROM request, generate_series(1, request.claim_limit) AS slot_number
   ), candidates AS (
-    SELECT id, created_at FROM jobs
-    WHERE status = 'queued' AND model = ANY($4::text[])
-      AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
-    ORDER BY created_at, id
+    SELECT candidate.id, candidate.created_at
+    FROM unnest($4::text[]) AS wanted(model)
+    CROSS JOIN LATERAL (
+      SELECT id, created_at FROM jobs
+      WHERE status = 'queued' AND jobs.model = wanted.model
+        AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
+      ORDER BY created_at, id
+      LIMIT $5
+      FOR NO KEY UPDATE SKIP LOCKED) AS candidate
+    ORDER BY candidate.created_at, candidate.id
     LIMIT $5
-    FOR NO KEY UPDATE SKIP LOCKED
   ), numbered AS (
     SELECT id, row_number() OVER (ORDER BY created_at, id) AS rank FROM candidates
   ), assigned AS (

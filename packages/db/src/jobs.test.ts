@@ -51,6 +51,15 @@ describe('jobs.createChat and findById', () => {
     expect(await db.jobs.findById(crypto.randomUUID())).toBeNull();
     expect(await db.jobs.findById('../etc/passwd')).toBeNull();
   });
+
+  it('refuses a stream token hash that is not 64 lowercase hex digits', async () => {
+    for (const streamTokenHash of ['ab', randomHex().toUpperCase(), `${randomHex(31)}zz`]) {
+      await expect(
+        db.jobs.createChat({ model: 'llama3', title: 't', input: CHAT_INPUT, streamTokenHash }),
+      ).rejects.toThrow(/sha256_hex/);
+    }
+    expect((await db.jobs.counts()).queued).toBe(0);
+  });
 });
 
 describe('jobs.createChat with a capacity check', () => {

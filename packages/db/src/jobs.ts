@@ -9,13 +9,13 @@ import type { JobEventAnnouncer } from './job-event-notifier';
 import type { SqlClient } from './sql-client';
 import type { JobQueries } from './types';
 
+/** Each count reads a partial index on its statuses (migration 0013), never the table. */
 const COUNTS_SQL = `
   SELECT
-    count(*) FILTER (WHERE status = 'queued') AS queued,
-    count(*) FILTER (WHERE status IN ('assigned', 'running')) AS running,
-    count(*) FILTER (WHERE status = 'completed') AS completed,
-    count(*) FILTER (WHERE status = 'failed') AS failed
-  FROM jobs`;
+    (SELECT count(*) FROM jobs WHERE status = 'queued') AS queued,
+    (SELECT count(*) FROM jobs WHERE status IN ('assigned', 'running')) AS running,
+    (SELECT count(*) FROM jobs WHERE status = 'completed') AS completed,
+    (SELECT count(*) FROM jobs WHERE status = 'failed') AS failed`;
 
 export function createJobQueries(client: SqlClient, announcer: JobEventAnnouncer): JobQueries {
   const complete = createJobCompletion(client, announcer);

@@ -1,3 +1,4 @@
+import { Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONSUMER_PAYMENTS_ACCOUNT, providerAccount } from './ledger';
 import { openTestDatabase } from './test-database';
@@ -84,5 +85,54 @@ describe('earnings ledger', () => {
     await db.jobs.complete({ ...failed.input, status: 'failed', error: 'engine crashed' });
     expect(await db.ledger.entriesForJob(failed.job.id)).toEqual([]);
     expect(await db.ledger.balance(providerAccount(provider.id))).toBe('0');
+  });
+
+  describe('balance rule', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tables in a test.
+    let kysely: Kysely<any>;
+    beforeEach(() => {
+      kysely = new Kysely({ dialect: db.kyselyDialect });
+    });
+    afterEach(async () => {
+      await kysely.destroy();
+    });
+
+    /** A transaction with two entries, written in one statement as every writer does. */
+    const postTransaction = (jobId: string, credit: string, debit: string) =>
+      sql`WITH posted AS (
+            INSERT INTO ledger_transactions (kind, job_id) VALUES ('job_earning', ${jobId})
+            RETURNING id)
+          INSERT INTO ledger_entries (transaction_id, account, amount)
+          SELECT posted.id, entry.account, entry.amount::numeric FROM posted,
+            (VALUES ('provider:x', ${credit}), ('platform:y', ${debit})) AS entry(account, amount)`.execute(
+        kysely,
+      );
+
+    it('refuses a transaction whose entries do not sum to zero, keeping nothing of it', async () => {
+      const job = await claimedJob(db, provider);
+      await expect(postTransaction(job.id, '1', '-0.5')).rejects.toThrow(/does not balance/);
+      expect(await db.ledger.entriesForJob(job.id)).toEqual([]);
+
+      await postTransaction(job.id, '1', '-1');
+      expect((await db.ledger.entriesForJob(job.id)).map((entry) => entry.amount)).toEqual([
+        '1',
+        '-1',
+      ]);
+    });
+
+    it('refuses a later entry that unbalances a posted transaction', async () => {
+      const job = await claimedJob(db, provider);
+      await postTransaction(job.id, '2', '-2');
+      const [{ id }] = (
+        await sql<{
+          id: string;
+        }>`SELECT id FROM ledger_transactions WHERE job_id = ${job.id}`.execute(kysely)
+      ).rows as [{ id: string }];
+      await expect(
+        sql`INSERT INTO ledger_entries (transaction_id, account, amount)
+            VALUES (${id}, 'provider:x', 1)`.execute(kysely),
+      ).rejects.toThrow(/does not balance/);
+      expect(await db.ledger.entriesForJob(job.id)).toHaveLength(2);
+    });
   });
 });

@@ -154,6 +154,17 @@ export async function openPgliteDatabase(
   }
 }
 
+/*
+ * Every parameterised statement is a named prepared statement (see
+ * postgres-client.ts), and all of them are fixed texts whose plans do not
+ * depend on the values: key lookups, or batches unnested from arrays. Left to
+ * itself PostgreSQL re-plans the batch statements on every call, because a
+ * custom plan sees the real array length and so always looks cheaper than
+ * the generic one; planning was a tenth of the database's time in
+ * bench:claims. Generic plans are planned once per connection.
+ */
+const PLAN_CACHE_MODE = 'force_generic_plan';
+
 /** Enough connections for 16 or so concurrent node writes per server copy; configurable. */
 const DEFAULT_POOL_SIZE = 20;
 
@@ -162,7 +173,11 @@ async function openPostgresDatabase(
   listen: boolean,
   poolSize: number,
 ): Promise<Database> {
-  const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    options: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
+  });
   // An idle pooled connection the server terminates is reported here; without
   // a handler the event would crash the process. The pool discards that
   // connection and the next query opens a fresh one.
