@@ -18,19 +18,22 @@ import type { ClaimInput, JobRecord } from './types';
  * than `id IN (subquery)`, which the planner may re-evaluate and so lock
  * more rows than there are slots.
  *
- * Each model is read on its own from the claimable index (model, created_at,
- * id), in queue order, and only as far as the slots need: with
- * `model = ANY(models)` the index yields no order across models, so the
- * statement read and sorted every queued job of those models (a queue of
- * 5,000 made each claim cost 7 ms). A node serving several models locks up
- * to `slots` jobs per model for the length of the statement and keeps the
- * oldest; a concurrent claim skips the others meanwhile, finding them again
- * on its next try.
+ * Which jobs are candidates depends on how many models the claimers serve
+ * (they all serve the same ones: claims are grouped by model set):
+ * - One model: the claimable index (model, created_at, id) is in queue
+ *   order, so the scan locks rows as it goes and stops once the slots are
+ *   filled, however long the queue.
+ * - Several models: that index yields no order across models, so every
+ *   queued job of those models is read and sorted, and rows are locked in
+ *   that order until the slots are filled. Reading each model's front on
+ *   its own would lock rows the claim then leaves, and a concurrent claim
+ *   would skip those jobs and park while they wait.
  *
  * Per request (arrays): $1 provider, $2 limit, $3 lease seconds; then $4 the
  * models, $5 the number of slots, $6 lease token hashes (one per slot).
  */
-const CLAIM_SQL = `
+function claimSql(candidates: string): string {
+  return `
   WITH request AS (
     SELECT * FROM unnest($1::uuid[], $2::integer[], $3::integer[])
       WITH ORDINALITY AS request(provider_id, claim_limit, lease_seconds, position)
@@ -38,18 +41,7 @@ const CLAIM_SQL = `
     SELECT request.position, request.provider_id, request.lease_seconds,
       row_number() OVER (ORDER BY slot_number, request.position) AS rank
     FROM request, generate_series(1, request.claim_limit) AS slot_number
-  ), candidates AS (
-    SELECT candidate.id, candidate.created_at
-    FROM unnest($4::text[]) AS wanted(model)
-    CROSS JOIN LATERAL (
-      SELECT id, created_at FROM jobs
-      WHERE status = 'queued' AND jobs.model = wanted.model
-        AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
-      ORDER BY created_at, id
-      LIMIT $5
-      FOR NO KEY UPDATE SKIP LOCKED) AS candidate
-    ORDER BY candidate.created_at, candidate.id
-    LIMIT $5
+  ), candidates AS (${candidates}
   ), numbered AS (
     SELECT id, row_number() OVER (ORDER BY created_at, id) AS rank FROM candidates
   ), assigned AS (
@@ -70,6 +62,25 @@ const CLAIM_SQL = `
   WHERE jobs.id = assigned.id
   RETURNING assigned.position, ${JOB_COLUMN_NAMES.map((column) => `jobs.${column}`).join(', ')},
     jobs.lease_token_hash`;
+}
+
+/** The oldest claimable jobs of the one model `$4[1]`, locked as the index scan reaches them. */
+const CLAIM_ONE_MODEL_SQL = claimSql(`
+    SELECT id, created_at FROM jobs
+    WHERE status = 'queued' AND model = ($4::text[])[1]
+      AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
+    ORDER BY created_at, id
+    LIMIT $5
+    FOR NO KEY UPDATE SKIP LOCKED`);
+
+/** The oldest claimable jobs of any of the models `$4`, locked in queue order after a sort. */
+const CLAIM_SEVERAL_MODELS_SQL = claimSql(`
+    SELECT id, created_at FROM jobs
+    WHERE status = 'queued' AND model = ANY($4::text[])
+      AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
+    ORDER BY created_at, id
+    LIMIT $5
+    FOR NO KEY UPDATE SKIP LOCKED`);
 
 /** The most claims one statement serves; a poll claims at most 25 jobs. */
 const MAX_CLAIMS_PER_STATEMENT = 32;
@@ -97,11 +108,13 @@ function claimStatement(client: SqlClient) {
     const slots = requests.reduce((total, request) => total + request.limit, 0);
     const leaseTokens = Array.from({ length: slots }, createLeaseToken);
     const tokenByHash = new Map(leaseTokens.map(({ token, hash }) => [hash, token]));
-    const rows = await client.query<ClaimedRow>(CLAIM_SQL, [
+    const models = requests[0]!.models;
+    const sql = models.length === 1 ? CLAIM_ONE_MODEL_SQL : CLAIM_SEVERAL_MODELS_SQL;
+    const rows = await client.query<ClaimedRow>(sql, [
       requests.map((request) => request.providerId),
       requests.map((request) => request.limit),
       requests.map((request) => request.leaseSeconds),
-      [...requests[0]!.models],
+      [...models],
       slots,
       leaseTokens.map(({ hash }) => hash),
     ]);
