@@ -20,9 +20,10 @@ import type { ClaimInput, JobRecord } from './types';
  *
  * Which jobs are candidates depends on how many models the claimers serve
  * (they all serve the same ones: claims are grouped by model set):
- * - One model: the claimable index (model, created_at, id) is in queue
- *   order, so the scan locks rows as it goes and stops once the slots are
- *   filled, however long the queue.
+ * - One model (`model = $4[1]`): an index scan in queue order (the
+ *   claimable index (model, created_at, id), or the queue-order index when
+ *   that model fills most of the queue) locks rows as it goes and stops once
+ *   the slots are filled, however long the queue.
  * - Several models: that index yields no order across models, so every
  *   queued job of those models is read and sorted, and rows are locked in
  *   that order until the slots are filled. Reading each model's front on
@@ -31,8 +32,10 @@ import type { ClaimInput, JobRecord } from './types';
  *
  * Per request (arrays): $1 provider, $2 limit, $3 lease seconds; then $4 the
  * models, $5 the number of slots, $6 lease token hashes (one per slot).
+ *
+ * `claimSql` builds that statement for the claimers' model condition.
  */
-function claimSql(candidates: string): string {
+function claimSql(modelCondition: string): string {
   return `
   WITH request AS (
     SELECT * FROM unnest($1::uuid[], $2::integer[], $3::integer[])
@@ -41,7 +44,13 @@ function claimSql(candidates: string): string {
     SELECT request.position, request.provider_id, request.lease_seconds,
       row_number() OVER (ORDER BY slot_number, request.position) AS rank
     FROM request, generate_series(1, request.claim_limit) AS slot_number
-  ), candidates AS (${candidates}
+  ), candidates AS (
+    SELECT id, created_at FROM jobs
+    WHERE status = 'queued' AND ${modelCondition}
+      AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
+    ORDER BY created_at, id
+    LIMIT $5
+    FOR NO KEY UPDATE SKIP LOCKED
   ), numbered AS (
     SELECT id, row_number() OVER (ORDER BY created_at, id) AS rank FROM candidates
   ), assigned AS (
@@ -64,23 +73,8 @@ function claimSql(candidates: string): string {
     jobs.lease_token_hash`;
 }
 
-/** The oldest claimable jobs of the one model `$4[1]`, locked as the index scan reaches them. */
-const CLAIM_ONE_MODEL_SQL = claimSql(`
-    SELECT id, created_at FROM jobs
-    WHERE status = 'queued' AND model = ($4::text[])[1]
-      AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
-    ORDER BY created_at, id
-    LIMIT $5
-    FOR NO KEY UPDATE SKIP LOCKED`);
-
-/** The oldest claimable jobs of any of the models `$4`, locked in queue order after a sort. */
-const CLAIM_SEVERAL_MODELS_SQL = claimSql(`
-    SELECT id, created_at FROM jobs
-    WHERE status = 'queued' AND model = ANY($4::text[])
-      AND (queue_deadline_at IS NULL OR queue_deadline_at > now())
-    ORDER BY created_at, id
-    LIMIT $5
-    FOR NO KEY UPDATE SKIP LOCKED`);
+const CLAIM_ONE_MODEL_SQL = claimSql('model = ($4::text[])[1]');
+const CLAIM_SEVERAL_MODELS_SQL = claimSql('model = ANY($4::text[])');
 
 /** The most claims one statement serves; a poll claims at most 25 jobs. */
 const MAX_CLAIMS_PER_STATEMENT = 32;

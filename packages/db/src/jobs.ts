@@ -9,7 +9,7 @@ import type { JobEventAnnouncer } from './job-event-notifier';
 import type { SqlClient } from './sql-client';
 import type { JobQueries } from './types';
 
-/** Each count reads a partial index on its statuses (migration 0013), never the table. */
+/** Each count reads the partial index on its statuses (migration 0013) instead of the whole table. */
 const COUNTS_SQL = `
   SELECT
     (SELECT count(*) FROM jobs WHERE status = 'queued') AS queued,
