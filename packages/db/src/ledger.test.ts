@@ -87,7 +87,7 @@ describe('earnings ledger', () => {
     expect(await db.ledger.balance(providerAccount(provider.id))).toBe('0');
   });
 
-  describe('balance rule', () => {
+  describe('transfer rules', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tables in a test.
     let kysely: Kysely<any>;
     beforeEach(() => {
@@ -97,41 +97,37 @@ describe('earnings ledger', () => {
       await kysely.destroy();
     });
 
-    /** A transaction with two entries, written in one statement as every writer does. */
-    const postTransaction = (jobId: string, credit: string, debit: string) =>
-      sql`WITH posted AS (
-            INSERT INTO ledger_transactions (kind, job_id) VALUES ('job_earning', ${jobId})
-            RETURNING id)
-          INSERT INTO ledger_entries (transaction_id, account, amount)
-          SELECT posted.id, entry.account, entry.amount::numeric FROM posted,
-            (VALUES ('provider:x', ${credit}), ('platform:y', ${debit})) AS entry(account, amount)`.execute(
+    const postTransfer = (jobId: string, debit: string, credit: string, amount: string) =>
+      sql`INSERT INTO ledger_transfers (kind, job_id, debit_account, credit_account, amount)
+          VALUES ('job_earning', ${jobId}, ${debit}, ${credit}, ${amount}::numeric)`.execute(
         kysely,
       );
 
-    it('refuses a transaction whose entries do not sum to zero, keeping nothing of it', async () => {
+    it('shows each transfer as two entries that sum to zero', async () => {
       const job = await claimedJob(db, provider);
-      await expect(postTransaction(job.id, '1', '-0.5')).rejects.toThrow(/does not balance/);
-      expect(await db.ledger.entriesForJob(job.id)).toEqual([]);
-
-      await postTransaction(job.id, '1', '-1');
-      expect((await db.ledger.entriesForJob(job.id)).map((entry) => entry.amount)).toEqual([
-        '1',
-        '-1',
+      await postTransfer(job.id, 'platform:y', 'provider:x', '1.25');
+      expect(
+        (await db.ledger.entriesForJob(job.id)).map((entry) => [entry.account, entry.amount]),
+      ).toEqual([
+        ['provider:x', '1.25'],
+        ['platform:y', '-1.25'],
       ]);
+      expect(await db.ledger.balance('provider:x')).toBe('1.25');
+      expect(await db.ledger.balance('platform:y')).toBe('-1.25');
     });
 
-    it('refuses a later entry that unbalances a posted transaction', async () => {
+    it('refuses a negative amount, one account on both sides and a second earning', async () => {
       const job = await claimedJob(db, provider);
-      await postTransaction(job.id, '2', '-2');
-      const [{ id }] = (
-        await sql<{
-          id: string;
-        }>`SELECT id FROM ledger_transactions WHERE job_id = ${job.id}`.execute(kysely)
-      ).rows as [{ id: string }];
-      await expect(
-        sql`INSERT INTO ledger_entries (transaction_id, account, amount)
-            VALUES (${id}, 'provider:x', 1)`.execute(kysely),
-      ).rejects.toThrow(/does not balance/);
+      await expect(postTransfer(job.id, 'platform:y', 'provider:x', '-1')).rejects.toThrow(
+        /ledger_transfers_amount_not_negative/,
+      );
+      await expect(postTransfer(job.id, 'provider:x', 'provider:x', '1')).rejects.toThrow(
+        /ledger_transfers_two_accounts/,
+      );
+      await postTransfer(job.id, 'platform:y', 'provider:x', '1');
+      await expect(postTransfer(job.id, 'platform:y', 'provider:x', '1')).rejects.toThrow(
+        /ledger_transfers_one_per_job/,
+      );
       expect(await db.ledger.entriesForJob(job.id)).toHaveLength(2);
     });
   });

@@ -19,14 +19,14 @@ export const CONSUMER_PAYMENTS_ACCOUNT = 'platform:consumer-payments';
 const DECIMAL_PATTERN = /^\d{1,18}(\.\d{1,12})?$/;
 
 /*
- * The earnings of the jobs a statement finishes, as CTEs to append to it:
- * each provider is credited and the consumer-payments account debited by the
- * same amount. The unique (kind, job_id) constraint, not the caller,
- * guarantees a job earns once; on conflict nothing is written. Amounts are
- * computed in numeric, never in floating point. The price is looked up by
- * the finished job's model in the same statement, so completing costs no
- * extra read. Every expression is over the `finished` CTE's row (id, model
- * and whatever columns the caller carried along).
+ * The earnings of the jobs a statement finishes, as a CTE to append to it:
+ * one transfer per job, from the consumer-payments account to the provider.
+ * The unique (job_id, kind) constraint, not the caller, guarantees a job
+ * earns once; on conflict nothing is written. Amounts are computed in
+ * numeric, never in floating point. The price is looked up by the finished
+ * job's model in the same statement, so completing costs no extra read.
+ * Every expression is over the `finished` CTE's row (id, model and whatever
+ * columns the caller carried along).
  */
 export function earningSql(options: {
   finished: string;
@@ -44,21 +44,12 @@ export function earningSql(options: {
   const finished = options.finished;
   const price = `coalesce((${options.modelPrices}) ->> ${finished}.model, ${options.defaultPrice})`;
   return `earning AS (
-    INSERT INTO ledger_transactions (kind, job_id)
-    SELECT 'job_earning', ${finished}.id FROM ${finished} WHERE ${options.condition}
-    ON CONFLICT (kind, job_id) DO NOTHING
-    RETURNING id, job_id
-  ), earning_amount AS (
-    SELECT earning.id,
-      round((${options.billedTokens})::numeric * (${price})::numeric / 1000000, 12) AS value,
-      (${options.account})::text AS account
-    FROM earning JOIN ${finished} ON ${finished}.id = earning.job_id
-  ), earning_entries AS (
-    INSERT INTO ledger_entries (transaction_id, account, amount)
-    SELECT earning_amount.id, entry.account, entry.amount
-    FROM earning_amount,
-      LATERAL (VALUES (earning_amount.account, earning_amount.value),
-        ((${options.counterAccount})::text, -earning_amount.value)) AS entry(account, amount)
+    INSERT INTO ledger_transfers (kind, job_id, debit_account, credit_account, amount)
+    SELECT 'job_earning', ${finished}.id, (${options.counterAccount})::text,
+      (${options.account})::text,
+      round((${options.billedTokens})::numeric * (${price})::numeric / 1000000, 12)
+    FROM ${finished} WHERE ${options.condition}
+    ON CONFLICT (job_id, kind) DO NOTHING
   )`;
 }
 
@@ -79,7 +70,7 @@ export function earningValues(input: {
 }
 
 interface EntryRow {
-  transaction_id: string;
+  transfer_id: string;
   kind: 'job_earning';
   job_id: string;
   account: string;
@@ -89,7 +80,7 @@ interface EntryRow {
 
 function toEntry(row: EntryRow): LedgerEntry {
   return {
-    transactionId: row.transaction_id,
+    transferId: row.transfer_id,
     kind: row.kind,
     jobId: row.job_id,
     account: row.account,
@@ -115,12 +106,10 @@ export function createLedgerQueries(client: SqlClient): LedgerQueries {
     async entriesForJob(jobId) {
       if (!isUuid(jobId)) return [];
       const rows = await client.query<EntryRow>(
-        `SELECT entries.transaction_id, transactions.kind, transactions.job_id, entries.account,
-                ${NORMALISED_AMOUNT('entries.amount')} AS amount, entries.created_at
-         FROM ledger_entries entries
-         JOIN ledger_transactions transactions ON transactions.id = entries.transaction_id
-         WHERE transactions.job_id = $1
-         ORDER BY entries.id`,
+        `SELECT transfer_id, kind, job_id, account, ${NORMALISED_AMOUNT('amount')} AS amount,
+                created_at
+         FROM ledger_entries WHERE job_id = $1
+         ORDER BY transfer_id, side`,
         [jobId],
       );
       return rows.map(toEntry);
@@ -128,12 +117,10 @@ export function createLedgerQueries(client: SqlClient): LedgerQueries {
 
     async recentEntries(account, limit) {
       const rows = await client.query<EntryRow>(
-        `SELECT entries.transaction_id, transactions.kind, transactions.job_id, entries.account,
-                ${NORMALISED_AMOUNT('entries.amount')} AS amount, entries.created_at
-         FROM ledger_entries entries
-         JOIN ledger_transactions transactions ON transactions.id = entries.transaction_id
-         WHERE entries.account = $1
-         ORDER BY entries.created_at DESC, entries.id DESC
+        `SELECT transfer_id, kind, job_id, account, ${NORMALISED_AMOUNT('amount')} AS amount,
+                created_at
+         FROM ledger_entries WHERE account = $1
+         ORDER BY created_at DESC, transfer_id DESC
          LIMIT $2`,
         [account, limit],
       );

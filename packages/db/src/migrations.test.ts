@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyMigrations, loadMigrations } from './migrations';
@@ -19,6 +20,19 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A fresh, empty PostgreSQL database, dropped after the test. */
+async function scratchUrl(url: string): Promise<string> {
+  const scratch = await createScratchDatabase(url);
+  cleanups.push(() => scratch.drop());
+  return scratch.url;
+}
+
+function postgresClient(url: string): SqlClient {
+  const client = createPostgresClient(new Pool({ connectionString: url }));
+  cleanups.push(() => client.close());
+  return client;
+}
+
 /**
  * Two clients on one database: on PostgreSQL two pools on a fresh, empty one,
  * as two processes would be; on PGlite one already migrated instance (a fresh
@@ -32,15 +46,16 @@ async function twoClients(): Promise<[SqlClient, SqlClient]> {
     cleanups.push(() => client.close());
     return [client, client];
   }
-  const scratch = await createScratchDatabase(databaseUrl);
-  cleanups.push(() => scratch.drop());
-  const clients = [0, 1].map(() => {
-    const pool = new Pool({ connectionString: scratch.url });
-    const client = createPostgresClient(pool);
-    cleanups.push(() => client.close());
-    return client;
-  });
-  return [clients[0] as SqlClient, clients[1] as SqlClient];
+  const url = await scratchUrl(databaseUrl);
+  return [postgresClient(url), postgresClient(url)];
+}
+
+/** An empty database with no migrations applied. */
+async function freshClient(): Promise<SqlClient> {
+  if (databaseUrl) return postgresClient(await scratchUrl(databaseUrl));
+  const client = createPgliteClient(await PGlite.create());
+  cleanups.push(() => client.close());
+  return client;
 }
 
 describe('migrations', () => {
@@ -79,7 +94,7 @@ describe('migrations', () => {
       'job_stream_readers',
       'jobs',
       'ledger_entries',
-      'ledger_transactions',
+      'ledger_transfers',
       'provider_payouts',
       'providers',
       'rate_limits',
@@ -99,6 +114,39 @@ describe('migrations', () => {
       `SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'`,
     );
     expect(leftovers).toEqual([]);
+  });
+
+  it('carries earnings posted as two-entry transactions over to transfers (0014)', async () => {
+    const client = await freshClient();
+    const migrations = await loadMigrations();
+    await applyMigrations(
+      client,
+      migrations.filter((migration) => migration.version < '0014'),
+    );
+    const [job] = await client.query<{ id: string }>(
+      `INSERT INTO jobs (model, title, input, stream_token_hash)
+       VALUES ('m', 't', '{}', repeat('a', 64)) RETURNING id`,
+    );
+    await client.query(
+      `WITH posted AS (
+         INSERT INTO ledger_transactions (kind, job_id) VALUES ('job_earning', $1) RETURNING id)
+       INSERT INTO ledger_entries (transaction_id, account, amount)
+       SELECT posted.id, entry.account, entry.amount::numeric FROM posted,
+         (VALUES ('platform:consumer-payments', '-1.5'), ('provider:p', '1.5'))
+           AS entry(account, amount)`,
+      [job!.id],
+    );
+
+    await applyMigrations(client, migrations);
+    expect(
+      await client.query(
+        `SELECT debit_account, credit_account, trim_scale(amount)::text AS amount
+         FROM ledger_transfers WHERE job_id = $1`,
+        [job!.id],
+      ),
+    ).toEqual([
+      { debit_account: 'platform:consumer-payments', credit_account: 'provider:p', amount: '1.5' },
+    ]);
   });
 
   it.skipIf(!onPglite)('reopens a PGlite data directory with its data', async () => {

@@ -355,8 +355,9 @@ export interface JobQueries {
   cancelAbandoned(input: { graceSeconds: number }): Promise<{ count: number; jobIds: string[] }>;
 }
 
+/** One side of a ledger transfer: the credit (amount ≥ 0) or the debit (amount ≤ 0). */
 export interface LedgerEntry {
-  transactionId: string;
+  transferId: string;
   kind: 'job_earning';
   jobId: string;
   account: string;
