@@ -30,8 +30,11 @@ function controllableRunner() {
   return { calls, run, call };
 }
 
+/** Resolves after the coalescer's end-of-turn dispatch, which was scheduled first. */
+const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('StatementCoalescer', () => {
-  it('sends an item at once while the statement limit is not reached', async () => {
+  it('sends what one turn submitted together at the end of that turn, while idle', async () => {
     const { calls, run } = controllableRunner();
     const coalescer = new StatementCoalescer({
       run,
@@ -41,13 +44,31 @@ describe('StatementCoalescer', () => {
     });
     const first = coalescer.submit({ key: 'a', value: 1 });
     const second = coalescer.submit({ key: 'b', value: 2 });
-    expect(calls.map((call) => call.items.length)).toEqual([1, 1]);
+    expect(calls).toEqual([]);
+    await endOfTurn();
+    expect(calls.map((call) => call.items.map((item) => item.key))).toEqual([['a', 'b']]);
     calls[0]!.finish();
-    calls[1]!.finish();
     expect(await Promise.all([first, second])).toEqual([10, 20]);
   });
 
-  it('sends items submitted together in one statement, even while idle', async () => {
+  it('gathers the items that a finished statement’s callers submit next', async () => {
+    const { calls, run, call } = controllableRunner();
+    const coalescer = new StatementCoalescer({ run, maxItems: 10, maxInFlight: 2 });
+    // Each caller submits its next item as soon as its first one is answered.
+    const chains = [1, 2, 3].map(async (value) => {
+      await coalescer.submit({ key: `first-${value}`, value });
+      return coalescer.submit({ key: `next-${value}`, value: value + 3 });
+    });
+    (await call(0)).finish();
+    (await call(1)).finish();
+    expect(calls.map((made) => made.items.map((item) => item.value))).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(await Promise.all(chains)).toEqual([40, 50, 60]);
+  });
+
+  it('splits a turn’s items over statements of at most maxItems', async () => {
     const { calls, run } = controllableRunner();
     const coalescer = new StatementCoalescer({
       run,
@@ -60,7 +81,8 @@ describe('StatementCoalescer', () => {
       { key: 'b', value: 2 },
       { key: 'c', value: 3 },
     ]);
-    // Two fit a statement; the third starts the second statement at once.
+    await endOfTurn();
+    // Two fit a statement; the third starts the second statement in the same turn.
     expect(calls.map((call) => call.items.map((item) => item.key))).toEqual([['a', 'b'], ['c']]);
     for (const call of calls) call.finish();
     expect(await Promise.all(results)).toEqual([10, 20, 30]);
@@ -74,16 +96,18 @@ describe('StatementCoalescer', () => {
       maxItems: 3,
       maxInFlight: 1,
     });
-    const results = [
-      coalescer.submit({ key: 'a', value: 1 }),
+    const results = [coalescer.submit({ key: 'a', value: 1 })];
+    const first = await call(0);
+    results.push(
       coalescer.submit({ key: 'b', value: 2 }),
       coalescer.submit({ key: 'b', value: 3 }),
       coalescer.submit({ key: 'c', value: 4 }),
       coalescer.submit({ key: 'd', value: 5 }),
       coalescer.submit({ key: 'e', value: 6 }),
-    ];
+    );
+    await endOfTurn();
     expect(calls).toHaveLength(1);
-    calls[0]!.finish();
+    first.finish();
     // b(2), c, d share a statement; the second b waits for the next one, with e.
     const second = await call(1);
     expect(second.items.map((item) => item.value)).toEqual([2, 4, 5]);
@@ -105,6 +129,7 @@ describe('StatementCoalescer', () => {
       maxInFlight: 1,
     });
     const blocker = coalescer.submit({ key: 'first', value: 0 });
+    await endOfTurn();
     const good = coalescer.submit({ key: 'good', value: 7 });
     const bad = coalescer.submit({ key: 'bad', value: -1 });
     await blocker;
@@ -127,6 +152,7 @@ describe('StatementCoalescer', () => {
       maxInFlight: 1,
     });
     const blocker = coalescer.submit({ key: 'first', value: 0 });
+    await endOfTurn();
     const others = [1, 2, 3].map((value) => coalescer.submit({ key: `k${value}`, value }));
     await blocker;
     for (const other of others) await expect(other).rejects.toThrow('down');
@@ -141,14 +167,15 @@ describe('StatementCoalescer', () => {
       maxItems: 10,
       maxInFlight: 1,
     });
-    const results = [
-      coalescer.submit({ key: 'x', value: 1 }),
+    const results = [coalescer.submit({ key: 'x', value: 1 })];
+    const first = await call(0);
+    results.push(
       coalescer.submit({ key: 'y', value: 2 }),
       coalescer.submit({ key: 'x', value: 3 }),
       coalescer.submit({ key: 'y', value: 4 }),
-    ];
-    expect(calls[0]!.items.map((item) => item.value)).toEqual([1]);
-    calls[0]!.finish();
+    );
+    expect(first.items.map((item) => item.value)).toEqual([1]);
+    first.finish();
     const second = await call(1);
     expect(second.items.map((item) => item.value)).toEqual([2, 4]);
     second.finish();

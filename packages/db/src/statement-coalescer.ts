@@ -18,12 +18,13 @@ export interface StatementCoalescerOptions<Item, Result> {
 }
 
 /**
- * Merges concurrent writes into shared statements. While fewer than
- * `maxInFlight` statements run, an item goes out at once, alone, so an idle
- * server adds no latency; under load, items wait for a running statement to
- * finish and then go out together. On a busy control plane every database
- * round trip costs the server a socket write and PostgreSQL a statement, so
- * fifty token batches in one statement cost about what one did.
+ * Merges concurrent writes into shared statements. Everything submitted in
+ * one event-loop turn goes out together at the end of that turn while fewer
+ * than `maxInFlight` statements run, so an idle server adds no latency;
+ * under load, items wait for a running statement to finish and then go out
+ * together. On a busy control plane every database round trip costs the
+ * server a socket write and PostgreSQL a statement, so fifty token batches
+ * in one statement cost about what one did.
  *
  * When a shared statement fails for a reason other than the database being
  * unavailable, each item is retried on its own, so one bad item fails only
@@ -32,6 +33,7 @@ export interface StatementCoalescerOptions<Item, Result> {
 export class StatementCoalescer<Item, Result> {
   private readonly queue: Pending<Item, Result>[] = [];
   private inFlight = 0;
+  private pumpScheduled = false;
 
   constructor(private readonly options: StatementCoalescerOptions<Item, Result>) {}
 
@@ -39,18 +41,30 @@ export class StatementCoalescer<Item, Result> {
     return this.submitAll([item])[0]!;
   }
 
-  /**
-   * Queues every item before any statement starts, so items that arrived
-   * together (one request's batches for several jobs) share a statement
-   * even on an idle server, where `submit` would send the first alone.
-   */
+  /** Queues several items at once (one request's batches for several jobs). */
   submitAll(items: readonly Item[]): Promise<Result>[] {
     const results = items.map(
       (item) =>
         new Promise<Result>((resolve, reject) => this.queue.push({ item, resolve, reject })),
     );
-    this.pump();
+    this.schedulePump();
     return results;
+  }
+
+  /**
+   * Statements start at the end of the current event-loop turn, so every
+   * item submitted in it can share one: the callers a statement's results
+   * wake (a claim's providers completing their jobs) submit one after
+   * another within the same turn, and sending the first at once would send
+   * it alone. An idle server waits only for the turn to end.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
@@ -59,7 +73,7 @@ export class StatementCoalescer<Item, Result> {
       this.inFlight += 1;
       void this.runGroup(group).finally(() => {
         this.inFlight -= 1;
-        this.pump();
+        this.schedulePump();
       });
     }
   }
