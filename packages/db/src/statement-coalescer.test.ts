@@ -160,7 +160,7 @@ describe('StatementCoalescer', () => {
   });
 
   it('puts only items of one group in a statement, oldest group first', async () => {
-    const { calls, run, call } = controllableRunner();
+    const { run, call } = controllableRunner();
     const coalescer = new StatementCoalescer({
       run,
       groupOf: (item: Item) => item.key,
