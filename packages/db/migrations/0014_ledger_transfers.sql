@@ -2,8 +2,8 @@
 -- to another (credit), so every posting balances by construction. It
 -- replaces transactions of two entries each, which needed a statement
 -- trigger to check the balance, a second foreign key and six index entries
--- per earning; profiles of the claim + complete drain showed those at about
--- a third of a completion's cost in PostgreSQL. A posting that moves value
+-- per earning: about half of a one-job completion's executor time
+-- (auto_explain, bench:claims drain). A posting that moves value
 -- between more than two accounts is several transfers in one database
 -- transaction. Balances are still sums, never stored.
 CREATE TABLE ledger_transfers (
