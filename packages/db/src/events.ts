@@ -305,16 +305,11 @@ export function createEventQueries(client: SqlClient, announcer: JobEventAnnounc
   }
 
   async function appendMany(requests: readonly AppendRequest[]): Promise<AppendEventsResult[]> {
-    const items = requests.map(toAppendItem);
-    const pending = appends.submitAll(items.filter((item): item is AppendItem => 'events' in item));
-    // The statement's results come back in the order the valid items went in.
-    let next = 0;
+    // Submitted in one turn, so the valid batches share one statement.
     return Promise.all(
-      items.map(async (item) => {
+      requests.map(toAppendItem).map(async (item) => {
         if (!('events' in item)) return item;
-        const result = pending[next]!;
-        next += 1;
-        return settle(item.jobId, await result);
+        return settle(item.jobId, await appends.submit(item));
       }),
     );
   }

@@ -76,11 +76,11 @@ describe('StatementCoalescer', () => {
       maxItems: 2,
       maxInFlight: 2,
     });
-    const results = coalescer.submitAll([
+    const results = [
       { key: 'a', value: 1 },
       { key: 'b', value: 2 },
       { key: 'c', value: 3 },
-    ]);
+    ].map((item) => coalescer.submit(item));
     await endOfTurn();
     // Two fit a statement; the third starts the second statement in the same turn.
     expect(calls.map((call) => call.items.map((item) => item.key))).toEqual([['a', 'b'], ['c']]);

@@ -38,17 +38,11 @@ export class StatementCoalescer<Item, Result> {
   constructor(private readonly options: StatementCoalescerOptions<Item, Result>) {}
 
   submit(item: Item): Promise<Result> {
-    return this.submitAll([item])[0]!;
-  }
-
-  /** Queues several items at once (one request's batches for several jobs). */
-  submitAll(items: readonly Item[]): Promise<Result>[] {
-    const results = items.map(
-      (item) =>
-        new Promise<Result>((resolve, reject) => this.queue.push({ item, resolve, reject })),
+    const result = new Promise<Result>((resolve, reject) =>
+      this.queue.push({ item, resolve, reject }),
     );
     this.schedulePump();
-    return results;
+    return result;
   }
 
   /**
