@@ -6,7 +6,6 @@
  * control-plane process, and 50 consumers each run chats back to back. A
  * one-stream-at-a-time run first shows the cost of the hops without queueing.
  *
- *
  *   direct    POST {ollama}/api/chat (stream); TTFT = until the first
  *             chunk with content
  *   infernet  POST /api/chat, then GET /api/chat/stream/:id (SSE); TTFT =
@@ -15,19 +14,27 @@
  *             `chat.completion.chunk` frames); TTFT = from the POST until
  *             the first chunk with non-empty `delta.content`
  *
- * The two control-plane paths run the same number of chats, in alternating
- * batches (the order flips every round), so drift and machine noise fall on
- * both alike.
+ * The goal is measured with the 50 streams held steady: their chats start
+ * spread over a chat's length and each stream opens its next chat when the
+ * last one ends, so at any moment about 50 answers are being generated and
+ * relayed (`steadyStreams`). The two control-plane paths take turns, so
+ * drift and machine noise fall on both alike. Earlier versions started
+ * every stream's chat in the same instant, round after round; that burst is
+ * still measured, as context (`BENCH_BURSTS`).
  *
  * The fake engine behaves as `research/performance.md` §5 sets out for this
  * scenario: 20 ms to the first token, then one every 6 ms (an 8B model on
- * one H100). `BENCH_FIRST_TOKEN_DELAY_MS=2 BENCH_TOKEN_DELAY_MS=2` gives the
- * harsher engine of earlier runs, whose short chats keep the 2-core machine
- * saturated at 50 streams.
+ * one H100). Answers are 256 tokens, about 1.6 s of generation, so 50
+ * streams are 50 answers in flight, about 31 new chats/s and 8,000 relayed
+ * tokens/s. With 12-token answers (`BENCH_REPLY_TOKENS=12`, the default of
+ * earlier versions) 50 streams instead ask for about 580 new chats/s, which
+ * saturates the two cores this machine shares between the load generator,
+ * the engine, two daemons, PostgreSQL and the server: that measures the
+ * chat rate the machine sustains, not the latency the hops add.
  *
  *   npm run bench:ttft
- *   BENCH_REQUESTS=2000 BENCH_CONCURRENCY=50 BENCH_TOKEN_DELAY_MS=2 npm run bench:ttft
- *   BENCH_REPLY_TOKENS=256 npm run bench:ttft   # longer answers: fewer chats/s, more tokens relayed
+ *   BENCH_REPLY_TOKENS=12 npm run bench:ttft   # short answers: the chat-rate stress
+ *   BENCH_REQUESTS=2000 BENCH_TOKEN_DELAY_MS=2 npm run bench:ttft
  *   INFERNET_CPU_PROFILE_DIR=/tmp/profiles npm run bench:ttft   # V8 profiles of server and nodes
  *   BENCH_NODES=4 npm run bench:ttft   # more node daemons, fewer slots each
  *
@@ -51,12 +58,14 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
 const SINGLE_STREAM_REQUESTS = Number(process.env.BENCH_SINGLE_STREAM_REQUESTS ?? 50);
 const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? CONCURRENCY);
-/** Rounds of alternating /api/chat and /v1/chat/completions batches per concurrency level. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+/** Times each path opens all its streams in one instant (printed as context). */
+const BURSTS = Number(process.env.BENCH_BURSTS ?? 2);
 const FIRST_TOKEN_DELAY_MS = Number(process.env.BENCH_FIRST_TOKEN_DELAY_MS ?? 20);
 const TOKEN_DELAY_MS = Number(process.env.BENCH_TOKEN_DELAY_MS ?? 6);
 const MODEL = 'bench-ttft-model';
-const REPLY_TOKENS = Number(process.env.BENCH_REPLY_TOKENS ?? 12);
+const REPLY_TOKENS = Number(process.env.BENCH_REPLY_TOKENS ?? 256);
+/** Replies at one stream: its TTFT does not depend on the length, and short chats keep it quick. */
+const SHORT_REPLY_TOKENS = Math.min(12, REPLY_TOKENS);
 const WORDS = 'The quick brown fox jumps over the lazy dog again and again.'.split(' ');
 const REPLY = Array.from({ length: REPLY_TOKENS }, (_, index) => `${WORDS[index % WORDS.length]} `);
 const GOAL = { addedP50: 5, addedP99: 25, openAiAddedP50: 1, openAiAddedP50Share: 0.05 };
@@ -84,60 +93,82 @@ async function closedLoop<Sample>(
   return samples;
 }
 
-interface Alternated<A, B> {
-  a: A[];
-  b: B[];
-  /** Seconds spent in each side's batches. */
-  aSeconds: number;
-  bSeconds: number;
+/**
+ * One chat on one path; resolves once the stream ended, with a function that
+ * records what it measured (called only for chats that count).
+ */
+type Chat = () => Promise<() => void>;
+
+/**
+ * Holds `concurrency` streams open in a steady state: stream `i` opens its
+ * first chat `i / concurrency` of a chat's length after the first, so chats
+ * begin and end spread out over time rather than in waves, and each stream
+ * opens its next chat as soon as its last one ended. Chats take the paths in
+ * turn (a b a b ...), so every path sees the same machine. Chats that start
+ * during the ramp are not counted, and streams keep chatting until every
+ * counted chat has ended, so each counted chat has all the others beside it.
+ * Returns the seconds from the end of the ramp to the end of the last
+ * counted chat.
+ */
+async function steadyStreams(
+  paths: readonly Chat[],
+  perPath: number,
+  concurrency: number,
+  chatMilliseconds: number,
+): Promise<number> {
+  const startedAt = performance.now();
+  const rampEnd = startedAt + chatMilliseconds;
+  const counted = paths.map(() => 0);
+  const target = perPath * paths.length;
+  let turn = 0;
+  let countedStarts = 0;
+  let countedEnds = 0;
+  let lastCountedEnd = rampEnd;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, stream) => {
+      await pause((stream * chatMilliseconds) / concurrency);
+      while (countedEnds < target) {
+        const path = turn % paths.length;
+        turn += 1;
+        const counts =
+          performance.now() >= rampEnd && countedStarts < target && counted[path]! < perPath;
+        if (counts) {
+          counted[path]! += 1;
+          countedStarts += 1;
+        }
+        const record = await paths[path]!();
+        if (counts) {
+          record();
+          countedEnds += 1;
+          lastCountedEnd = performance.now();
+        }
+      }
+    }),
+  );
+  return (lastCountedEnd - rampEnd) / 1000;
 }
 
 /**
- * Runs `total` calls of each of `a` and `b`, `concurrency` at a time, in
- * `rounds` alternating batches of equal size; the side that goes first flips
- * every round (a b, b a, a b, ...), so neither always runs on a warmer or
- * quieter machine.
+ * Opens `concurrency` chats on each path at the same instant, `bursts` times
+ * per path, alternating the path that goes first.
  */
-async function alternate<A, B>(
-  total: number,
-  concurrency: number,
-  rounds: number,
-  a: () => Promise<A>,
-  b: () => Promise<B>,
-): Promise<Alternated<A, B>> {
-  const result: Alternated<A, B> = { a: [], b: [], aSeconds: 0, bSeconds: 0 };
-  const runA = async (count: number) => {
-    const startedAt = performance.now();
-    result.a.push(...(await closedLoop(count, concurrency, a)));
-    result.aSeconds += (performance.now() - startedAt) / 1000;
-  };
-  const runB = async (count: number) => {
-    const startedAt = performance.now();
-    result.b.push(...(await closedLoop(count, concurrency, b)));
-    result.bSeconds += (performance.now() - startedAt) / 1000;
-  };
-  const roundCount = Math.max(1, Math.min(rounds, total));
-  for (let round = 0; round < roundCount; round += 1) {
-    // Spread the remainder so both sides still get exactly `total` in all.
-    const count =
-      Math.floor((total * (round + 1)) / roundCount) - Math.floor((total * round) / roundCount);
-    if (round % 2 === 0) {
-      await runA(count);
-      await runB(count);
-    } else {
-      await runB(count);
-      await runA(count);
+async function bursts(paths: readonly Chat[], concurrency: number, count: number): Promise<void> {
+  for (let round = 0; round < count; round += 1) {
+    const order = round % 2 === 0 ? paths : [...paths].reverse();
+    for (const path of order) {
+      const records = await Promise.all(Array.from({ length: concurrency }, () => path()));
+      for (const record of records) record();
     }
   }
-  return result;
 }
 
 /** One streamed chat straight to the engine; resolves the TTFT in ms once the stream ends. */
-function directChat(engineUrl: URL): Promise<number> {
+function directChat(engineUrl: URL, maxTokens: number): Promise<number> {
   const body = JSON.stringify({
     model: MODEL,
     messages: [{ role: 'user', content: 'Say something' }],
     stream: true,
+    options: { num_predict: maxTokens },
   });
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
@@ -188,12 +219,16 @@ interface InfernetSample {
 }
 
 /** One chat through the control plane; resolves once its stream ended with `done`. */
-async function infernetChat(baseUrl: URL): Promise<InfernetSample> {
+async function infernetChat(baseUrl: URL, maxTokens: number): Promise<InfernetSample> {
   const startedAt = performance.now();
   const response = await postJson(
     baseUrl,
     '/api/chat',
-    JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say something' }] }),
+    JSON.stringify({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'Say something' }],
+      maxTokens,
+    }),
   );
   const submittedAt = performance.now();
   if (response.status !== 201)
@@ -234,11 +269,12 @@ async function infernetChat(baseUrl: URL): Promise<InfernetSample> {
  * stream ends with `[DONE]`. Like `directChat`, it stops parsing JSON after the
  * first content chunk and only looks for the `[DONE]` sentinel from then on.
  */
-function openAiChat(baseUrl: URL): Promise<number> {
+function openAiChat(baseUrl: URL, maxTokens: number): Promise<number> {
   const body = JSON.stringify({
     model: MODEL,
     messages: [{ role: 'user', content: 'Say something' }],
     stream: true,
+    max_tokens: maxTokens,
   });
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
@@ -369,38 +405,56 @@ try {
   await probe.connect();
   const engineUrl = new URL(ollama.url);
   const baseUrl = new URL(server.url);
+  const chatMilliseconds = FIRST_TOKEN_DELAY_MS + (REPLY_TOKENS - 1) * TOKEN_DELAY_MS;
   console.log(
-    `${CONCURRENCY} concurrent streams, ${REQUESTS} chats per side (/api/chat and /v1/chat/completions in ${ROUNDS} alternating rounds) after ${WARMUP_REQUESTS} warm-up; fake Ollama ${FIRST_TOKEN_DELAY_MS} ms to the first token then ${TOKEN_DELAY_MS} ms per token, ${REPLY.length} tokens per reply; ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
+    `${CONCURRENCY} concurrent streams held steady, ${REQUESTS} chats per path (/api/chat and /v1/chat/completions taking turns); fake Ollama ${FIRST_TOKEN_DELAY_MS} ms to the first token then ${TOKEN_DELAY_MS} ms per token, ${REPLY_TOKENS} tokens per reply (${SHORT_REPLY_TOKENS} at 1 stream); ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
   );
 
-  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => directChat(engineUrl));
-  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => infernetChat(baseUrl));
-  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => openAiChat(baseUrl));
+  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => directChat(engineUrl, SHORT_REPLY_TOKENS));
+  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => infernetChat(baseUrl, SHORT_REPLY_TOKENS));
+  await closedLoop(WARMUP_REQUESTS, CONCURRENCY, () => openAiChat(baseUrl, SHORT_REPLY_TOKENS));
+
+  /** The three paths of one phase, each recording into its own list. */
+  const pathsFor = (maxTokens: number) => {
+    const recorded = {
+      direct: [] as number[],
+      infernet: [] as InfernetSample[],
+      openAi: [] as number[],
+    };
+    const direct: Chat = async () => {
+      const ttft = await directChat(engineUrl, maxTokens);
+      return () => recorded.direct.push(ttft);
+    };
+    const infernet: Chat = async () => {
+      const sample = await infernetChat(baseUrl, maxTokens);
+      return () => recorded.infernet.push(sample);
+    };
+    const openAi: Chat = async () => {
+      const ttft = await openAiChat(baseUrl, maxTokens);
+      return () => recorded.openAi.push(ttft);
+    };
+    return { recorded, direct, infernet, openAi };
+  };
 
   // One stream at a time first: the overhead of the hops themselves, with no queueing.
+  const shortChatMilliseconds = FIRST_TOKEN_DELAY_MS + (SHORT_REPLY_TOKENS - 1) * TOKEN_DELAY_MS;
   const singleRequests = Math.min(REQUESTS, SINGLE_STREAM_REQUESTS);
-  const singleDirect = summarizeLatency(
-    await closedLoop(singleRequests, 1, () => directChat(engineUrl)),
-  );
-  const single = await alternate(
-    singleRequests,
-    1,
-    ROUNDS,
-    () => infernetChat(baseUrl),
-    () => openAiChat(baseUrl),
-  );
-  const singleSamples = single.a;
-  const singleOpenAi = summarizeLatency(single.b);
+  const single = pathsFor(SHORT_REPLY_TOKENS);
+  await steadyStreams([single.direct], singleRequests, 1, shortChatMilliseconds);
+  await steadyStreams([single.infernet, single.openAi], singleRequests, 1, shortChatMilliseconds);
+  const singleSamples = single.recorded.infernet;
+  const singleDirect = summarizeLatency(single.recorded.direct);
+  const singleOpenAi = summarizeLatency(single.recorded.openAi);
   const singleInfernet = summarizeLatency(singleSamples.map((sample) => sample.ttft));
   const slowestSingle = singleSamples.reduce((slowest, sample) =>
     sample.ttft > slowest.ttft ? sample : slowest,
   );
 
-  const direct = summarizeLatency(
-    await closedLoop(REQUESTS, CONCURRENCY, () => directChat(engineUrl)),
-  );
-  // Let the warm-up's last completions settle before the measured run.
-  await pause(200);
+  /** The database's clock, which the server-side timeline below is read against. */
+  const databaseClock = async () =>
+    (await probe.query<{ at: Date }>('SELECT clock_timestamp() AS at')).rows[0]!.at;
+  const steady = pathsFor(REPLY_TOKENS);
+  await steadyStreams([steady.direct], REQUESTS, CONCURRENCY, chatMilliseconds);
   const databasePids = (
     await probe.query<{ pid: number }>(
       'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
@@ -419,18 +473,24 @@ try {
     })(),
     'PostgreSQL (this database)': () => cpuSecondsOf(databasePids),
   });
+  const steadyStartedAt = await databaseClock();
   cpu.start();
-  const measured = await alternate(
+  const steadySeconds = await steadyStreams(
+    [steady.infernet, steady.openAi],
     REQUESTS,
     CONCURRENCY,
-    ROUNDS,
-    () => infernetChat(baseUrl),
-    () => openAiChat(baseUrl),
+    chatMilliseconds,
   );
   const cores = cpu.stop();
-  const samples = measured.a;
+  const steadyEndedAt = await databaseClock();
+  const samples = steady.recorded.infernet;
+  const direct = summarizeLatency(steady.recorded.direct);
   const infernet = summarizeLatency(samples.map((sample) => sample.ttft));
-  const openAi = summarizeLatency(measured.b);
+  const openAi = summarizeLatency(steady.recorded.openAi);
+
+  // Context, no goal: every stream opening a chat in the same instant.
+  const burst = pathsFor(REPLY_TOKENS);
+  await bursts([burst.direct, burst.infernet, burst.openAi], CONCURRENCY, BURSTS);
 
   printHeading('time to first token, 1 stream at a time (no queueing)');
   printLatency('direct to the engine (baseline)', singleDirect);
@@ -444,17 +504,28 @@ try {
       `  note: that job sat queued until a node's ${LONG_POLL_MAX_WAIT_SECONDS} s long poll ran out: the wake-up did not lead to a claim (a missed pick-up, not load).`,
     );
   }
-  printHeading(`time to first token, ${CONCURRENCY} concurrent streams`);
+  printHeading(`time to first token, ${CONCURRENCY} concurrent streams held steady`);
   printLatency('direct to the engine (baseline)', direct);
   printLatency('through infernet (/api/chat)', infernet);
   printLatency('through /v1/chat/completions', openAi);
+  if (BURSTS > 0) {
+    printHeading(
+      `context: ${CONCURRENCY} chats opened in the same instant (${BURSTS} bursts per path)`,
+    );
+    printLatency('direct to the engine', summarizeLatency(burst.recorded.direct));
+    printLatency(
+      'through infernet (/api/chat)',
+      summarizeLatency(burst.recorded.infernet.map((sample) => sample.ttft)),
+    );
+    printLatency('through /v1/chat/completions', summarizeLatency(burst.recorded.openAi));
+  }
   printBreakdown(
     `infernet at 1 stream, from the consumer POST (where the time goes)`,
     singleSamples,
   );
-  printBreakdown(`infernet at ${CONCURRENCY} streams, from the consumer POST`, samples);
+  printBreakdown(`infernet at ${CONCURRENCY} steady streams, from the consumer POST`, samples);
   console.log(
-    `${(samples.length / measured.aSeconds).toFixed(0)} chats/s through /api/chat, ${(measured.b.length / measured.bSeconds).toFixed(0)} through /v1/chat/completions; CPU over both (cores of 2): ${Object.entries(
+    `${((samples.length + steady.recorded.openAi.length) / steadySeconds).toFixed(0)} chats/s over both paths; CPU (cores of 2): ${Object.entries(
       cores,
     )
       .map(([name, used]) => `${name} ${used.toFixed(2)}`)
@@ -468,7 +539,7 @@ try {
     `WITH timeline AS (
        SELECT j.created_at, j.assigned_at, j.completed_at,
               (SELECT min(e.created_at) FROM job_events e WHERE e.job_id = j.id) AS first_event_at
-         FROM jobs j WHERE j.status = 'completed' AND j.created_at >= now() - make_interval(secs => $1)),
+         FROM jobs j WHERE j.status = 'completed' AND j.created_at BETWEEN $1 AND $2),
      phases AS (
        SELECT 'queued → claimed' AS phase, 1 AS place, extract(epoch FROM assigned_at - created_at) * 1000 AS ms FROM timeline
        UNION ALL SELECT 'claimed → first event stored', 2, extract(epoch FROM first_event_at - assigned_at) * 1000 FROM timeline
@@ -477,9 +548,11 @@ try {
             percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90,
             percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
        FROM phases GROUP BY phase, place ORDER BY place`,
-    [Math.ceil(measured.aSeconds + measured.bSeconds)],
+    [steadyStartedAt, steadyEndedAt],
   );
-  printHeading(`server-side timeline at ${CONCURRENCY} streams (database clock, both paths)`);
+  printHeading(
+    `server-side timeline at ${CONCURRENCY} steady streams (database clock, both paths)`,
+  );
   for (const row of phases.rows) {
     console.log(
       `${row.phase.padEnd(34)} p50=${row.p50.toFixed(2).padStart(8)} ms  p90=${row.p90.toFixed(2).padStart(8)} ms  p99=${row.p99.toFixed(2).padStart(8)} ms`,

@@ -9,10 +9,18 @@ export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../..');
 /**
  * `INFERNET_CPU_PROFILE_DIR=/tmp/profiles npm run bench:ttft` writes a V8 CPU
  * profile of every server and CLI process started here (Node refuses
- * `--cpu-prof` in NODE_OPTIONS, so it has to be a flag of each spawn).
+ * `--cpu-prof` in NODE_OPTIONS, so it has to be a flag of each spawn);
+ * `INFERNET_CPU_PROFILE_INTERVAL_US=50` samples more often.
  */
 const PROFILE_FLAGS = process.env.INFERNET_CPU_PROFILE_DIR
-  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.INFERNET_CPU_PROFILE_DIR}`]
+  ? [
+      '--cpu-prof',
+      `--cpu-prof-dir=${process.env.INFERNET_CPU_PROFILE_DIR}`,
+      // V8 samples every 1,000 µs by default: too coarse for one request's path.
+      ...(process.env.INFERNET_CPU_PROFILE_INTERVAL_US
+        ? [`--cpu-prof-interval=${process.env.INFERNET_CPU_PROFILE_INTERVAL_US}`]
+        : []),
+    ]
   : [];
 
 /**
