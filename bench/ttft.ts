@@ -48,7 +48,14 @@ import { startFakeOllama } from '@infernet/testkit';
 import { runCli, startServerProcess, temporaryHome } from '../tests/e2e/src/processes';
 import { Cleanup } from './support/cleanup';
 import { keepAliveAgent, openSse, postJson } from './support/http-client';
-import { CpuMeter, cpuSecondsOf, ownCpuSeconds, processTree } from './support/process-cpu';
+import {
+  CpuMeter,
+  cpuSecondsOf,
+  cumulativeCpuSecondsOf,
+  ownCpuSeconds,
+  postgresBackendsOf,
+  processTree,
+} from './support/process-cpu';
 import { printGoal, printHeading, printLatency } from './support/report';
 import { createSseFrameReader } from './support/sse-frames';
 import { createScratchDatabase } from './support/scratch-database';
@@ -455,12 +462,6 @@ try {
     (await probe.query<{ at: Date }>('SELECT clock_timestamp() AS at')).rows[0]!.at;
   const steady = pathsFor(REPLY_TOKENS);
   await steadyStreams([steady.direct], REQUESTS, CONCURRENCY, chatMilliseconds);
-  const databasePids = (
-    await probe.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [scratch.name],
-    )
-  ).rows.map((row) => row.pid);
   const cpu = new CpuMeter({
     'load generator + fake Ollama': ownCpuSeconds,
     'control plane': (() => {
@@ -471,7 +472,7 @@ try {
       const pids = nodes.flatMap((node) => processTree(node.child.pid!));
       return () => cpuSecondsOf(pids);
     })(),
-    'PostgreSQL (this database)': () => cpuSecondsOf(databasePids),
+    'PostgreSQL (this database)': cumulativeCpuSecondsOf(() => postgresBackendsOf(scratch.name)),
   });
   const steadyStartedAt = await databaseClock();
   cpu.start();

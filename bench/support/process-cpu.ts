@@ -30,6 +30,47 @@ export function cpuSecondsOf(pids: readonly number[]): number {
   return pids.reduce((total, pid) => total + (readStat(pid)?.cpuSeconds ?? 0), 0);
 }
 
+/**
+ * The PostgreSQL backends serving `databaseName` on this machine, found by
+ * their process titles (`postgres: 15/main: user database host(port) …`);
+ * none when the server runs elsewhere.
+ */
+export function postgresBackendsOf(databaseName: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const title = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.includes(` ${databaseName} `)) {
+        pids.push(Number(name));
+      }
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU seconds used by a changing set of processes (a connection pool opens
+ * and closes backends): each read lists them again and adds what every
+ * process seen so far had used when last seen. One that exits between two
+ * reads is counted only up to the earlier read, so a figure may fall short
+ * but never goes negative.
+ */
+export function cumulativeCpuSecondsOf(list: () => readonly number[]): () => number {
+  const lastSeen = new Map<number, number>();
+  return () => {
+    for (const pid of list()) {
+      const stat = readStat(pid);
+      if (stat) lastSeen.set(pid, stat.cpuSeconds);
+    }
+    let total = 0;
+    for (const seconds of lastSeen.values()) total += seconds;
+    return total;
+  };
+}
+
 /** `root` and all its descendants (e.g. the tsx wrapper and the node process it starts). */
 export function processTree(root: number): number[] {
   let all: ProcStat[];
