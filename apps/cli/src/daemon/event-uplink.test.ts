@@ -63,10 +63,12 @@ function fakeClient() {
 const jobIds = (batches: JobEventBatch[]) => batches.map((batch) => batch.job_id);
 
 describe('EventUplink', () => {
-  it('posts at once while idle, and merges what arrives while its posts are in flight', async () => {
+  it('posts at the end of the turn while idle, and merges what arrives while its posts are in flight', async () => {
     const { client, posts } = fakeClient();
     const uplink = new EventUplink({ client, maxInFlight: 1 });
     const first = uplink.send('job-a', body('a1'), { leaseToken: 'lease-a' });
+    expect(posts).toHaveLength(0);
+    await settle();
     expect(posts.map((post) => jobIds(post.batches))).toEqual([['job-a']]);
     const second = uplink.send('job-b', body('b1'), { leaseToken: 'lease-b' });
     const third = uplink.send('job-c', body('c1'), { leaseToken: 'lease-c' });
@@ -84,16 +86,30 @@ describe('EventUplink', () => {
     await expect(Promise.all([second, third])).resolves.toEqual([undefined, undefined]);
   });
 
+  it('sends the batches handed over in one turn in one post, even with posts to spare', async () => {
+    const { client, posts } = fakeClient();
+    const uplink = new EventUplink({ client, maxInFlight: 2 });
+    const sends = ['job-a', 'job-b', 'job-c'].map((jobId) =>
+      uplink.send(jobId, body(jobId), { leaseToken: `lease-${jobId}` }),
+    );
+    await settle();
+    expect(posts.map((post) => jobIds(post.batches))).toEqual([['job-a', 'job-b', 'job-c']]);
+    posts[0]!.answer();
+    await expect(Promise.all(sends)).resolves.toEqual([undefined, undefined, undefined]);
+  });
+
   it('refuses only the job the control plane refused, with the error a single post raises', async () => {
     const { client, posts } = fakeClient();
     const uplink = new EventUplink({ client });
     const kept = uplink.send('job-a', body('a'), { leaseToken: 'lease-a' });
     const lost = uplink.send('job-b', body('b'), { leaseToken: 'lease-b' });
     const refusal = apiError(409, 'LEASE_LOST');
-    // Two posts in flight by default: each job went out on its own.
-    expect(posts).toHaveLength(2);
-    posts[0]!.answer([{ jobId: 'job-a', ok: true, inserted: 1 }]);
-    posts[1]!.answer([{ jobId: 'job-b', ok: false, error: refusal }]);
+    await settle();
+    expect(posts).toHaveLength(1);
+    posts[0]!.answer([
+      { jobId: 'job-a', ok: true, inserted: 1 },
+      { jobId: 'job-b', ok: false, error: refusal },
+    ]);
     await expect(kept).resolves.toBeUndefined();
     await expect(lost).rejects.toBe(refusal);
   });
@@ -103,6 +119,7 @@ describe('EventUplink', () => {
     const uplink = new EventUplink({ client, maxInFlight: 1 });
     const first = uplink.send('job-a', body('a'), { leaseToken: 'lease-a' });
     const down = new ConnectionError('Connection error: ECONNREFUSED.');
+    await settle();
     posts[0]!.fail(down);
     await expect(first).rejects.toBe(down);
     // The uplink keeps working once the control plane is back.
@@ -116,6 +133,7 @@ describe('EventUplink', () => {
     const { client, posts, single } = fakeClient();
     const uplink = new EventUplink({ client });
     const first = uplink.send('job-a', body('a'), { leaseToken: 'lease-a' });
+    await settle();
     posts[0]!.fail(apiError(404, 'NOT_FOUND'));
     await expect(first).resolves.toBeUndefined();
     await uplink.send('job-b', body('b'), { leaseToken: 'lease-b' });
@@ -137,6 +155,7 @@ describe('EventUplink', () => {
     const { client, posts } = fakeClient();
     const uplink = new EventUplink({ client, maxInFlight: 1 });
     const busy = uplink.send('job-a', body('a'), { leaseToken: 'lease-a' });
+    await settle();
     const stop = new AbortController();
     const dropped = uplink.send('job-b', body('b'), { leaseToken: 'lease-b', signal: stop.signal });
     const waiting = uplink.send('job-c', body('c'), { leaseToken: 'lease-c' });

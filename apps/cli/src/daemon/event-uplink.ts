@@ -33,8 +33,8 @@ const DEFAULT_MAX_IN_FLIGHT = 2;
  * ready while a post is in flight go out together in the next one
  * (`POST /api/v1/node/events`), so a node streaming for dozens of jobs sends
  * a few requests per flush interval instead of one per job, and the control
- * plane stores them in one statement. An idle node still sends a batch the
- * moment it is ready, so the first token is not held back.
+ * plane stores them in one statement. An idle node still sends a batch at
+ * the end of the turn it is ready in, so the first token is not held back.
  *
  * Each job's batch keeps its own outcome: `send` resolves once it is stored
  * and rejects with the error a single-job post would have raised (409
@@ -48,6 +48,7 @@ export class EventUplink {
   readonly #maxInFlight: number;
   readonly #queue: Pending[] = [];
   #inFlight = 0;
+  #pumpScheduled = false;
   #singleJobPosts = false;
 
   constructor(options: EventUplinkOptions) {
@@ -81,6 +82,21 @@ export class EventUplink {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#queue.push(pending);
+      this.#schedulePump();
+    });
+  }
+
+  /**
+   * Posts go out at the end of the event-loop turn, so every batch handed
+   * over in it shares one: the jobs' batchers fall due on the same tick and
+   * their timers fire one after another within a turn. An idle node's
+   * first token waits only for the turn to end.
+   */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
       this.#pump();
     });
   }
@@ -91,7 +107,7 @@ export class EventUplink {
       this.#inFlight += 1;
       void this.#post(group).finally(() => {
         this.#inFlight -= 1;
-        this.#pump();
+        this.#schedulePump();
       });
     }
   }

@@ -75,6 +75,31 @@ describe('TokenBatcher', () => {
     });
   });
 
+  it('sends the later batches of every job on the same ticks, whenever each job started', async () => {
+    const clock = new ManualClock(1_000);
+    const recorders = [recordingSend(clock), recordingSend(clock)];
+    const batchers = recorders.map((recorder) => new TokenBatcher({ send: recorder.send, clock }));
+    batchers[0]!.pushToken('a1');
+    await clock.advance(7);
+    batchers[1]!.pushToken('b1');
+    await clock.advance(13);
+    batchers[0]!.pushToken('a2');
+    batchers[1]!.pushToken('b2');
+    await clock.advance(40);
+    batchers[0]!.pushToken('a3');
+    batchers[1]!.pushToken('b3');
+    await clock.advance(50);
+    // The first tokens go out at once; the rest wait for the node's next 50 ms tick, together.
+    expect(recorders.map((recorder) => recorder.sent.map((batch) => batch.at))).toEqual([
+      [1_000, 1_050, 1_100],
+      [1_007, 1_050, 1_100],
+    ]);
+    expect(recorders.map((recorder) => texts(recorder.sent))).toEqual([
+      ['a1', 'a2', 'a3'],
+      ['b1', 'b2', 'b3'],
+    ]);
+  });
+
   it('never sends two batches inside one window, however fast tokens come', async () => {
     const clock = new ManualClock();
     const recorder = recordingSend(clock);

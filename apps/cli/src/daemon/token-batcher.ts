@@ -27,8 +27,9 @@ const MAX_FAILURE_PAUSE_MS = 5_000;
  * Streams a job's events to the control plane. The meta event and the
  * first token go out at once (time to first token is what users feel);
  * later tokens are collected and sent together at most once per interval
- * (50 ms), so a fast model costs tens of requests per second instead of
- * hundreds. Each engine chunk stays its own event, so readers see the
+ * (50 ms), on ticks every job of the node shares, so a fast model costs
+ * tens of requests per second instead of hundreds, and a node streaming
+ * for many jobs sends their batches together. Each engine chunk stays its own event, so readers see the
  * stream exactly as the engine produced it. Sends never overlap, which
  * keeps events in order.
  * A batch that failed is re-sent exactly as it was, same number and same
@@ -128,12 +129,19 @@ export class TokenBatcher {
     }
   }
 
+  /**
+   * After a send that went well: the next tick of a grid every job on the
+   * node shares (multiples of the interval on the clock), so the batches of
+   * all its jobs fall due in the same instant and leave in one post
+   * (EventUplink) rather than one each at scattered moments. Each job still
+   * sends at most one batch per tick, and no token waits longer than an
+   * interval. After failures: a growing pause from the last attempt.
+   */
   #nextWindowAt(): number {
-    const pause =
-      this.#failures === 0
-        ? this.#options.intervalMs
-        : Math.min(this.#options.intervalMs * 2 ** this.#failures, MAX_FAILURE_PAUSE_MS);
-    return (this.#lastSendAt ?? 0) + pause;
+    const interval = this.#options.intervalMs;
+    const lastSendAt = this.#lastSendAt ?? 0;
+    if (this.#failures === 0) return (Math.floor(lastSendAt / interval) + 1) * interval;
+    return lastSendAt + Math.min(interval * 2 ** this.#failures, MAX_FAILURE_PAUSE_MS);
   }
 
   #hasWork(): boolean {
