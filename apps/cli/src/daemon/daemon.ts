@@ -1,5 +1,5 @@
 import type { Engine } from '@infernet/engines';
-import type { NodeSpecs } from '@infernet/protocol';
+import { TOKEN_BATCH_INTERVAL_MS, type NodeSpecs } from '@infernet/protocol';
 import { ApiError, ConnectionError, type NodeClient } from '@infernetprotocol/sdk/node';
 import type { CliConfig, Identity } from '../config';
 import { defaultNodeName } from '../config';
@@ -147,6 +147,8 @@ export async function runDaemon(
     client,
     // All running jobs' token batches share posts (see EventUplink).
     events: new EventUplink({ client }),
+    // One phase for this node's batching ticks, random so nodes do not post in step.
+    batchTickOffsetMs: Math.floor((dependencies.random ?? Math.random)() * TOKEN_BATCH_INTERVAL_MS),
     engine,
     clock,
     logger,

@@ -26,6 +26,8 @@ export interface JobRunnerDependencies {
    * post); each job posts its own batches through `client` when absent.
    */
   events?: Pick<EventUplink, 'send'> | undefined;
+  /** Where this node's batching ticks fall (TokenBatcher `tickOffsetMs`); the same for all its jobs. */
+  batchTickOffsetMs?: number | undefined;
   /** Bounds the `release` call of a job handed back during shutdown. */
   releaseTimeoutMs?: number | undefined;
 }
@@ -89,6 +91,9 @@ export async function runChatJob(
       handle.renewedAt = Math.max(handle.renewedAt, sentAt);
     },
     clock,
+    ...(dependencies.batchTickOffsetMs === undefined
+      ? {}
+      : { tickOffsetMs: dependencies.batchTickOffsetMs }),
     isFatal: isWithdrawal,
     onError: (error, fatal) => {
       // The job is someone else's now: stop spending the GPU on it.

@@ -100,6 +100,19 @@ describe('TokenBatcher', () => {
     ]);
   });
 
+  it('shifts the ticks by the offset the node chose', async () => {
+    const clock = new ManualClock(1_000);
+    const recorder = recordingSend(clock);
+    const batcher = new TokenBatcher({ send: recorder.send, clock, tickOffsetMs: 30 });
+    batcher.pushToken('a');
+    await clock.advance(5);
+    batcher.pushToken('b');
+    await clock.advance(50);
+    batcher.pushToken('c');
+    await clock.advance(50);
+    expect(recorder.sent.map((batch) => batch.at)).toEqual([1_000, 1_030, 1_080]);
+  });
+
   it('never sends two batches inside one window, however fast tokens come', async () => {
     const clock = new ManualClock();
     const recorder = recordingSend(clock);

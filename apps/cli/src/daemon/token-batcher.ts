@@ -12,6 +12,13 @@ export interface TokenBatcherOptions {
   send(batch: EventBatch): Promise<void>;
   clock: Clock;
   intervalMs?: number;
+  /**
+   * Where the node's ticks fall within an interval (ms after each multiple
+   * of it). A daemon picks one at random for all its jobs, so different
+   * nodes' posts spread over the interval instead of reaching the control
+   * plane in the same instant.
+   */
+  tickOffsetMs?: number;
   /** True for errors that mean the job is no longer ours (lost lease, cancelled): stop sending. */
   isFatal?(error: unknown): boolean;
   /** Told about every failed send; `fatal` says whether batching stopped. */
@@ -29,8 +36,8 @@ const MAX_FAILURE_PAUSE_MS = 5_000;
  * later tokens are collected and sent together at most once per interval
  * (50 ms), on ticks every job of the node shares, so a fast model costs
  * tens of requests per second instead of hundreds, and a node streaming
- * for many jobs sends their batches together. Each engine chunk stays its own event, so readers see the
- * stream exactly as the engine produced it. Sends never overlap, which
+ * for many jobs sends their batches together. Each engine chunk stays its
+ * own event, so readers see the stream exactly as the engine produced it. Sends never overlap, which
  * keeps events in order.
  * A batch that failed is re-sent exactly as it was, same number and same
  * events, before anything newer: the server stores each number once, so a
@@ -57,7 +64,7 @@ export class TokenBatcher {
   #closing = false;
 
   constructor(options: TokenBatcherOptions) {
-    this.#options = { intervalMs: TOKEN_BATCH_INTERVAL_MS, ...options };
+    this.#options = { intervalMs: TOKEN_BATCH_INTERVAL_MS, tickOffsetMs: 0, ...options };
   }
 
   /** The error that stopped batching, if any. */
@@ -131,16 +138,19 @@ export class TokenBatcher {
 
   /**
    * After a send that went well: the next tick of a grid every job on the
-   * node shares (multiples of the interval on the clock), so the batches of
+   * node shares (multiples of the interval on the clock, shifted by
+   * `tickOffsetMs`), so the batches of
    * all its jobs fall due in the same instant and leave in one post
    * (EventUplink) rather than one each at scattered moments. Each job still
    * sends at most one batch per tick, and no token waits longer than an
    * interval. After failures: a growing pause from the last attempt.
    */
   #nextWindowAt(): number {
-    const interval = this.#options.intervalMs;
+    const { intervalMs: interval, tickOffsetMs: offset } = this.#options;
     const lastSendAt = this.#lastSendAt ?? 0;
-    if (this.#failures === 0) return (Math.floor(lastSendAt / interval) + 1) * interval;
+    if (this.#failures === 0) {
+      return (Math.floor((lastSendAt - offset) / interval) + 1) * interval + offset;
+    }
     return lastSendAt + Math.min(interval * 2 ** this.#failures, MAX_FAILURE_PAUSE_MS);
   }
 
