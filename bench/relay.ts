@@ -27,7 +27,6 @@
  * generator is visible rather than hidden.
  */
 import { join } from 'node:path';
-import pg from 'pg';
 import { generateKeyPair } from '@infernet/auth';
 import { LEASE_HEADER_NAME } from '@infernet/protocol';
 import { InfernetClient, NodeClient } from '@infernetprotocol/sdk/node';
@@ -37,7 +36,14 @@ import { REPOSITORY_ROOT, startServerProcess } from '../tests/e2e/src/processes'
 import { startScript } from './support/child-process';
 import { Cleanup } from './support/cleanup';
 import { openSse, postJson, type SseConnection } from './support/http-client';
-import { CpuMeter, cpuSecondsOf, ownCpuSeconds, processTree } from './support/process-cpu';
+import {
+  CpuMeter,
+  cpuSecondsOf,
+  cumulativeCpuSecondsOf,
+  ownCpuSeconds,
+  postgresBackendsOf,
+  processTree,
+} from './support/process-cpu';
 import { formatCount, printGoal, printHeading, printLatency, printRatio } from './support/report';
 import { createScratchDatabase } from './support/scratch-database';
 import { summarizeLatency, type LatencySummary } from './support/statistics';
@@ -101,8 +107,6 @@ interface Target {
   /** Whether requests are signed (and so pre-signed before each load). */
   signs: boolean;
   cpu: Record<string, () => number>;
-  /** Refreshes what `cpu` reads (connections opened since); run before each load. */
-  refresh(): Promise<void>;
   /** Stops what this target started, so the next target has the machine to itself. */
   close(): Promise<void>;
 }
@@ -335,19 +339,7 @@ async function infernetTarget(cleanup: Cleanup, uplink: boolean): Promise<Target
     throw new Error(`only ${claims.size} of ${STREAMS} jobs were claimed`);
   }
 
-  const probe = new pg.Client({ connectionString: scratch.url });
-  probe.on('error', () => {});
-  await probe.connect();
-  cleanup.add('probe connection', probe, (client) => client.end());
-  const backendPids = async () =>
-    (
-      await probe.query<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [scratch.name],
-      )
-    ).rows.map((row) => row.pid);
   const serverPids = processTree(server.child.pid!);
-  let databasePids = await backendPids();
 
   return {
     name: uplink ? 'infernet' : 'infernet, a POST per job batch',
@@ -381,14 +373,10 @@ async function infernetTarget(cleanup: Cleanup, uplink: boolean): Promise<Target
     cpu: {
       'load generator': ownCpuSeconds,
       'control plane': () => cpuSecondsOf(serverPids),
-      'PostgreSQL (this database)': () => cpuSecondsOf(databasePids),
-    },
-    async refresh() {
-      // The server's pool opens connections as load grows.
-      databasePids = await backendPids();
+      // The pool opens backends as load grows; each read lists them again.
+      'PostgreSQL (this database)': cumulativeCpuSecondsOf(() => postgresBackendsOf(scratch.name)),
     },
     async close() {
-      await cleanup.release(probe);
       await cleanup.release(server);
       await cleanup.release(scratch);
     },
@@ -416,7 +404,6 @@ async function passThroughTarget(cleanup: Cleanup): Promise<Target> {
       authorize: () => ({}),
     })),
     cpu: { 'load generator': ownCpuSeconds, 'pass-through relay': () => cpuSecondsOf(relayPids) },
-    refresh: async () => {},
     close: () => cleanup.release(relay),
   };
 }
@@ -456,9 +443,7 @@ try {
     }
     results[target.name] = [];
     for (const [index, load] of LOADS.entries()) {
-      await target.refresh();
       results[target.name]!.push(await runLoad(target, index, load));
-      await target.refresh();
     }
     await cleanup.release(readers);
     await target.close();

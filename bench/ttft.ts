@@ -128,7 +128,6 @@ async function steadyStreams(
   const counted = paths.map(() => 0);
   const target = perPath * paths.length;
   let turn = 0;
-  let countedStarts = 0;
   let countedEnds = 0;
   let lastCountedEnd = rampEnd;
   await Promise.all(
@@ -137,12 +136,8 @@ async function steadyStreams(
       while (countedEnds < target) {
         const path = turn % paths.length;
         turn += 1;
-        const counts =
-          performance.now() >= rampEnd && countedStarts < target && counted[path]! < perPath;
-        if (counts) {
-          counted[path]! += 1;
-          countedStarts += 1;
-        }
+        const counts = performance.now() >= rampEnd && counted[path]! < perPath;
+        if (counts) counted[path]! += 1;
         const record = await paths[path]!();
         if (counts) {
           record();
@@ -412,7 +407,9 @@ try {
   await probe.connect();
   const engineUrl = new URL(ollama.url);
   const baseUrl = new URL(server.url);
-  const chatMilliseconds = FIRST_TOKEN_DELAY_MS + (REPLY_TOKENS - 1) * TOKEN_DELAY_MS;
+  /** How long the fake engine takes over an answer of this many tokens. */
+  const answerMilliseconds = (tokens: number) =>
+    FIRST_TOKEN_DELAY_MS + (tokens - 1) * TOKEN_DELAY_MS;
   console.log(
     `${CONCURRENCY} concurrent streams held steady, ${REQUESTS} chats per path (/api/chat and /v1/chat/completions taking turns); fake Ollama ${FIRST_TOKEN_DELAY_MS} ms to the first token then ${TOKEN_DELAY_MS} ms per token, ${REPLY_TOKENS} tokens per reply (${SHORT_REPLY_TOKENS} at 1 stream); ${nodes.length} node daemon(s) of ${Math.ceil(CONCURRENCY / nodes.length)} slots; PostgreSQL scratch database`,
   );
@@ -444,11 +441,15 @@ try {
   };
 
   // One stream at a time first: the overhead of the hops themselves, with no queueing.
-  const shortChatMilliseconds = FIRST_TOKEN_DELAY_MS + (SHORT_REPLY_TOKENS - 1) * TOKEN_DELAY_MS;
   const singleRequests = Math.min(REQUESTS, SINGLE_STREAM_REQUESTS);
   const single = pathsFor(SHORT_REPLY_TOKENS);
-  await steadyStreams([single.direct], singleRequests, 1, shortChatMilliseconds);
-  await steadyStreams([single.infernet, single.openAi], singleRequests, 1, shortChatMilliseconds);
+  await steadyStreams([single.direct], singleRequests, 1, answerMilliseconds(SHORT_REPLY_TOKENS));
+  await steadyStreams(
+    [single.infernet, single.openAi],
+    singleRequests,
+    1,
+    answerMilliseconds(SHORT_REPLY_TOKENS),
+  );
   const singleSamples = single.recorded.infernet;
   const singleDirect = summarizeLatency(single.recorded.direct);
   const singleOpenAi = summarizeLatency(single.recorded.openAi);
@@ -461,7 +462,7 @@ try {
   const databaseClock = async () =>
     (await probe.query<{ at: Date }>('SELECT clock_timestamp() AS at')).rows[0]!.at;
   const steady = pathsFor(REPLY_TOKENS);
-  await steadyStreams([steady.direct], REQUESTS, CONCURRENCY, chatMilliseconds);
+  await steadyStreams([steady.direct], REQUESTS, CONCURRENCY, answerMilliseconds(REPLY_TOKENS));
   const cpu = new CpuMeter({
     'load generator + fake Ollama': ownCpuSeconds,
     'control plane': (() => {
@@ -480,7 +481,7 @@ try {
     [steady.infernet, steady.openAi],
     REQUESTS,
     CONCURRENCY,
-    chatMilliseconds,
+    answerMilliseconds(REPLY_TOKENS),
   );
   const cores = cpu.stop();
   const steadyEndedAt = await databaseClock();
