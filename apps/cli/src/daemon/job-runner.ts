@@ -91,9 +91,7 @@ export async function runChatJob(
       handle.renewedAt = Math.max(handle.renewedAt, sentAt);
     },
     clock,
-    ...(dependencies.batchTickOffsetMs === undefined
-      ? {}
-      : { tickOffsetMs: dependencies.batchTickOffsetMs }),
+    tickOffsetMs: dependencies.batchTickOffsetMs,
     isFatal: isWithdrawal,
     onError: (error, fatal) => {
       // The job is someone else's now: stop spending the GPU on it.

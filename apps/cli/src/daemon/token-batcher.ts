@@ -18,7 +18,7 @@ export interface TokenBatcherOptions {
    * nodes' posts spread over the interval instead of reaching the control
    * plane in the same instant.
    */
-  tickOffsetMs?: number;
+  tickOffsetMs?: number | undefined;
   /** True for errors that mean the job is no longer ours (lost lease, cancelled): stop sending. */
   isFatal?(error: unknown): boolean;
   /** Told about every failed send; `fatal` says whether batching stopped. */
@@ -47,8 +47,8 @@ const MAX_FAILURE_PAUSE_MS = 5_000;
  * `complete` always comes after the last token.
  */
 export class TokenBatcher {
-  readonly #options: Required<Omit<TokenBatcherOptions, 'onError' | 'isFatal'>> &
-    Pick<TokenBatcherOptions, 'onError' | 'isFatal'>;
+  readonly #options: Required<Omit<TokenBatcherOptions, 'onError' | 'isFatal' | 'tickOffsetMs'>> &
+    Pick<TokenBatcherOptions, 'onError' | 'isFatal' | 'tickOffsetMs'>;
   #pending: NodeEvent[] = [];
   /** A batch that failed, to be re-sent as is. */
   #unsent: EventBatch | undefined;
@@ -64,7 +64,7 @@ export class TokenBatcher {
   #closing = false;
 
   constructor(options: TokenBatcherOptions) {
-    this.#options = { intervalMs: TOKEN_BATCH_INTERVAL_MS, tickOffsetMs: 0, ...options };
+    this.#options = { intervalMs: TOKEN_BATCH_INTERVAL_MS, ...options };
   }
 
   /** The error that stopped batching, if any. */
@@ -146,7 +146,7 @@ export class TokenBatcher {
    * interval. After failures: a growing pause from the last attempt.
    */
   #nextWindowAt(): number {
-    const { intervalMs: interval, tickOffsetMs: offset } = this.#options;
+    const { intervalMs: interval, tickOffsetMs: offset = 0 } = this.#options;
     const lastSendAt = this.#lastSendAt ?? 0;
     if (this.#failures === 0) {
       return (Math.floor((lastSendAt - offset) / interval) + 1) * interval + offset;
