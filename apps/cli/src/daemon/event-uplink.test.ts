@@ -98,6 +98,23 @@ describe('EventUplink', () => {
     await expect(Promise.all(sends)).resolves.toEqual([undefined, undefined, undefined]);
   });
 
+  it('sends an urgent batch at the end of its turn with every post in flight, taking what waits along', async () => {
+    const { client, posts } = fakeClient();
+    const uplink = new EventUplink({ client, maxInFlight: 1 });
+    const first = uplink.send('job-a', body('a1'), { leaseToken: 'lease-a' });
+    await settle();
+    const waiting = uplink.send('job-b', body('b2', 2), { leaseToken: 'lease-b' });
+    await settle();
+    expect(posts).toHaveLength(1);
+    const firstToken = uplink.send('job-c', body('c1'), { leaseToken: 'lease-c', urgent: true });
+    await settle();
+    expect(posts.map((post) => jobIds(post.batches))).toEqual([['job-a'], ['job-b', 'job-c']]);
+    posts[1]!.answer();
+    await expect(Promise.all([waiting, firstToken])).resolves.toEqual([undefined, undefined]);
+    posts[0]!.answer();
+    await first;
+  });
+
   it('refuses only the job the control plane refused, with the error a single post raises', async () => {
     const { client, posts } = fakeClient();
     const uplink = new EventUplink({ client });

@@ -14,6 +14,7 @@ export interface EventUplinkOptions {
 
 interface Pending {
   batch: JobEventBatch;
+  urgent: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
   /** Set once resolved or rejected; the caller may have given up first (its signal aborted). */
@@ -23,8 +24,9 @@ interface Pending {
 }
 
 /**
- * Two posts in flight: a job's first token never waits behind more than one
- * post of other jobs' batches, and under load each post still carries many.
+ * Two posts in flight: under load each post still carries many batches.
+ * Urgent batches (a job's meta event and first token) do not wait for
+ * either to finish.
  */
 const DEFAULT_MAX_IN_FLIGHT = 2;
 
@@ -34,7 +36,12 @@ const DEFAULT_MAX_IN_FLIGHT = 2;
  * (`POST /api/v1/node/events`), so a node streaming for dozens of jobs sends
  * a few requests per flush interval instead of one per job, and the control
  * plane stores them in one statement. An idle node still sends a batch at
- * the end of the turn it is ready in, so the first token is not held back.
+ * the end of the turn it is ready in. An urgent batch (`urgent`: a job's
+ * meta event or first token, which the consumer is waiting for) goes out at
+ * the end of its turn even when every post is in flight, taking whatever
+ * else is waiting along: on a busy node it would otherwise wait behind the
+ * posts of other jobs' ticks, adding their round trips to time to first
+ * token.
  *
  * Each job's batch keeps its own outcome: `send` resolves once it is stored
  * and rejects with the error a single-job post would have raised (409
@@ -60,11 +67,15 @@ export class EventUplink {
   send(
     jobId: string,
     body: PostEventsInput,
-    options: { leaseToken?: string | undefined; signal?: AbortSignal | undefined } = {},
+    options: {
+      leaseToken?: string | undefined;
+      signal?: AbortSignal | undefined;
+      urgent?: boolean | undefined;
+    } = {},
   ): Promise<void> {
     const { leaseToken, signal } = options;
     if (this.#singleJobPosts || leaseToken === undefined) {
-      return this.#postAlone(jobId, body, options);
+      return this.#postAlone(jobId, body, { leaseToken, signal });
     }
     if (signal?.aborted) return Promise.reject(new UserAbortError());
     return new Promise<void>((resolve, reject) => {
@@ -75,6 +86,7 @@ export class EventUplink {
       };
       const pending: Pending = {
         batch: { job_id: jobId, lease_token: leaseToken, ...body },
+        urgent: options.urgent ?? false,
         resolve,
         reject,
         settled: false,
@@ -102,7 +114,10 @@ export class EventUplink {
   }
 
   #pump(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
+    while (
+      this.#queue.length > 0 &&
+      (this.#inFlight < this.#maxInFlight || this.#queue.some((pending) => pending.urgent))
+    ) {
       const group = this.#queue.splice(0, MAX_JOB_BATCHES_PER_POST);
       this.#inFlight += 1;
       void this.#post(group).finally(() => {

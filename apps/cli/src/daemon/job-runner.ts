@@ -81,11 +81,11 @@ export async function runChatJob(
     { once: true },
   );
   const batcher = new TokenBatcher({
-    send: async ({ number, events }) => {
+    send: async ({ number, events, urgent }) => {
       const sentAt = clock.now();
       const body = { events, fencing_token: handle.fencingToken, batch: number };
       const options = { signal: posts.signal, leaseToken: job.lease_token };
-      if (dependencies.events) await dependencies.events.send(job.id, body, options);
+      if (dependencies.events) await dependencies.events.send(job.id, body, { ...options, urgent });
       else await client.postEvents(job.id, body, options);
       // Storing events renewed the lease, so no poll needs to carry this job for a while.
       handle.renewedAt = Math.max(handle.renewedAt, sentAt);

@@ -7,6 +7,7 @@ interface Sent {
   at: number;
   number: number;
   events: NodeEvent[];
+  urgent: boolean;
 }
 
 /** A send that records when each batch went out; resolves at once unless told to hold. */
@@ -14,8 +15,8 @@ function recordingSend(clock: ManualClock) {
   const sent: Sent[] = [];
   let hold: Promise<void> | undefined;
   let failNext: unknown[] = [];
-  const send = async ({ number, events }: EventBatch) => {
-    sent.push({ at: clock.now(), number, events });
+  const send = async ({ number, events, urgent }: EventBatch) => {
+    sent.push({ at: clock.now(), number, events, urgent });
     const failure = failNext.shift();
     if (failure !== undefined) throw failure;
     if (hold) await hold;
@@ -51,6 +52,7 @@ describe('TokenBatcher', () => {
     await settle();
     expect(recorder.sent.map((batch) => batch.at)).toEqual([1_000, 1_000]);
     expect(texts(recorder.sent)).toEqual(['meta', 'Hel']);
+    expect(recorder.sent.map((batch) => batch.urgent)).toEqual([true, true]);
 
     await clock.advance(10);
     batcher.pushToken('lo');
@@ -72,6 +74,7 @@ describe('TokenBatcher', () => {
         { event_type: 'token', data: { text: ', ' } },
         { event_type: 'token', data: { text: 'world' } },
       ],
+      urgent: false,
     });
   });
 

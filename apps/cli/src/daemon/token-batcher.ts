@@ -5,6 +5,8 @@ import type { Clock, TimerHandle } from './clock';
 export interface EventBatch {
   number: number;
   events: NodeEvent[];
+  /** It carries the meta event or the first token, which go out at once, not on a tick. */
+  urgent: boolean;
 }
 
 export interface TokenBatcherOptions {
@@ -162,6 +164,7 @@ export class TokenBatcher {
     const batch = this.#unsent ?? {
       number: this.#nextNumber++,
       events: this.#pending.splice(0, MAX_EVENTS_PER_BATCH),
+      urgent: this.#urgent,
     };
     this.#unsent = undefined;
     this.#urgent = false;
