@@ -40,6 +40,13 @@
  *
  * Both sides use the same bare `node:http` client, so client overhead
  * cancels out in the difference.
+ *
+ * Before anything starts, it measures what one hop costs on the machine
+ * that day (an HTTP round trip between processes and a PostgreSQL commit,
+ * back to back and after 50 ms idle; `support/hop-floor.ts`) and prints it
+ * beside the goals: on its way to the first token a chat crosses about
+ * five hops between processes and two commits that a direct call does
+ * not, so that floor moves the result from one day to the next.
  */
 import http from 'node:http';
 import pg from 'pg';
@@ -57,6 +64,7 @@ import {
   processTree,
 } from './support/process-cpu';
 import { printGoal, printHeading, printLatency } from './support/report';
+import { describeHopFloor, measureHopFloor } from './support/hop-floor';
 import { createSseFrameReader } from './support/sse-frames';
 import { createScratchDatabase } from './support/scratch-database';
 import { summarizeLatency } from './support/statistics';
@@ -365,6 +373,8 @@ try {
   const scratch = cleanup.add('scratch database', await createScratchDatabase(), (database) =>
     database.drop(),
   );
+  // Measured before anything else runs, so it describes the machine, not the load.
+  const hopFloor = await measureHopFloor(scratch.url);
   const server = cleanup.add(
     'control plane',
     await startServerProcess({ DATABASE_URL: scratch.url }),
@@ -562,6 +572,7 @@ try {
   }
 
   printHeading('goals');
+  console.log(describeHopFloor(hopFloor));
   console.log(
     `added at 1 stream (context, no goal): p50 ${(singleInfernet.p50 - singleDirect.p50).toFixed(2)} ms, p99 ${(singleInfernet.p99 - singleDirect.p99).toFixed(2)} ms`,
   );
