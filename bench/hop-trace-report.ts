@@ -83,24 +83,33 @@ const hops: Hop[] = [
 const milliseconds = (from: bigint, to: bigint) => Number(to - from) / 1e6;
 const durations = hops.map(() => [] as number[]);
 const added: number[] = [];
-const chats = steps.filter(
-  (step) =>
-    step.pid === controlPlane &&
-    step.kind === 'server-request' &&
-    (step.detail.startsWith('POST /api/chat ') || step.detail.startsWith('POST /v1/chat/')),
+/** Where each chat starts: the consumer's POST reaching the control plane. */
+const chatStarts = steps.flatMap((step, index) =>
+  step.pid === controlPlane &&
+  step.kind === 'server-request' &&
+  (step.detail.startsWith('POST /api/chat ') || step.detail.startsWith('POST /v1/chat/'))
+    ? [index]
+    : [],
 );
-for (const start of chats) {
-  let index = steps.indexOf(start);
+
+/** Index of the first step after `from` that ends `hop`, or -1. */
+function nextStep(from: number, hop: Hop, chat: { id: string }): number {
+  for (let position = from + 1; position < steps.length; position += 1) {
+    if (hop.matches(steps[position]!, chat)) return position;
+  }
+  return -1;
+}
+
+for (const startIndex of chatStarts) {
+  const start = steps[startIndex]!;
+  let index = startIndex;
   let previous = start.at;
   const measured: number[] = [];
   for (const hop of hops) {
-    const next = steps.findIndex(
-      (step, position) => position > index && hop.matches(step, { id: start.detail }),
-    );
-    if (next === -1) break;
-    measured.push(milliseconds(previous, steps[next]!.at));
-    previous = steps[next]!.at;
-    index = next;
+    index = nextStep(index, hop, { id: start.detail });
+    if (index === -1) break;
+    measured.push(milliseconds(previous, steps[index]!.at));
+    previous = steps[index]!.at;
   }
   if (measured.length !== hops.length) continue;
   measured.forEach((value, hop) => durations[hop]!.push(value));

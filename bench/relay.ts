@@ -39,9 +39,8 @@ import { openSse, postJson, type SseConnection } from './support/http-client';
 import {
   CpuMeter,
   cpuSecondsOf,
-  cumulativeCpuSecondsOf,
   ownCpuSeconds,
-  postgresBackendsOf,
+  postgresCpuSecondsOf,
   processTree,
 } from './support/process-cpu';
 import { formatCount, printGoal, printHeading, printLatency, printRatio } from './support/report';
@@ -373,8 +372,7 @@ async function infernetTarget(cleanup: Cleanup, uplink: boolean): Promise<Target
     cpu: {
       'load generator': ownCpuSeconds,
       'control plane': () => cpuSecondsOf(serverPids),
-      // The pool opens backends as load grows; each read lists them again.
-      'PostgreSQL (this database)': cumulativeCpuSecondsOf(() => postgresBackendsOf(scratch.name)),
+      'PostgreSQL (this database)': postgresCpuSecondsOf(scratch.name),
     },
     async close() {
       await cleanup.release(server);

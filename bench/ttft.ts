@@ -58,9 +58,8 @@ import { keepAliveAgent, openSse, postJson } from './support/http-client';
 import {
   CpuMeter,
   cpuSecondsOf,
-  cumulativeCpuSecondsOf,
   ownCpuSeconds,
-  postgresBackendsOf,
+  postgresCpuSecondsOf,
   processTree,
 } from './support/process-cpu';
 import { printGoal, printHeading, printLatency } from './support/report';
@@ -483,7 +482,7 @@ try {
       const pids = nodes.flatMap((node) => processTree(node.child.pid!));
       return () => cpuSecondsOf(pids);
     })(),
-    'PostgreSQL (this database)': cumulativeCpuSecondsOf(() => postgresBackendsOf(scratch.name)),
+    'PostgreSQL (this database)': postgresCpuSecondsOf(scratch.name),
   });
   const steadyStartedAt = await databaseClock();
   cpu.start();

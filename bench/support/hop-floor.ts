@@ -1,9 +1,10 @@
 import { join } from 'node:path';
+import { setTimeout as pause } from 'node:timers/promises';
 import pg from 'pg';
 import { REPOSITORY_ROOT } from '../../tests/e2e/src/processes';
 import { startScript } from './child-process';
 import { postJson } from './http-client';
-import { summarizeLatency } from './statistics';
+import { median } from './statistics';
 
 /** Long enough for an idle process to sleep and its caches to go cold, as between a chat's hops. */
 const IDLE_GAP_MS = 50;
@@ -25,8 +26,6 @@ export interface HopFloor {
   idleGapMs: number;
 }
 
-const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-
 async function cost(once: () => Promise<unknown>): Promise<HopCost> {
   const timed = async () => {
     const startedAt = performance.now();
@@ -40,7 +39,7 @@ async function cost(once: () => Promise<unknown>): Promise<HopCost> {
     await pause(IDLE_GAP_MS);
     idle.push(await timed());
   }
-  return { busy: summarizeLatency(busy).p50, idle: summarizeLatency(idle).p50 };
+  return { busy: median(busy), idle: median(idle) };
 }
 
 /**

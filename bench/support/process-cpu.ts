@@ -35,7 +35,7 @@ export function cpuSecondsOf(pids: readonly number[]): number {
  * their process titles (`postgres: 15/main: user database host(port) …`);
  * none when the server runs elsewhere.
  */
-export function postgresBackendsOf(databaseName: string): number[] {
+function postgresBackendsOf(databaseName: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -58,7 +58,7 @@ export function postgresBackendsOf(databaseName: string): number[] {
  * reads is counted only up to the earlier read, so a figure may fall short
  * but never goes negative.
  */
-export function cumulativeCpuSecondsOf(list: () => readonly number[]): () => number {
+function cumulativeCpuSecondsOf(list: () => readonly number[]): () => number {
   const lastSeen = new Map<number, number>();
   return () => {
     for (const pid of list()) {
@@ -69,6 +69,11 @@ export function cumulativeCpuSecondsOf(list: () => readonly number[]): () => num
     for (const seconds of lastSeen.values()) total += seconds;
     return total;
   };
+}
+
+/** CPU seconds of the PostgreSQL backends of one database, as its pool opens and closes them. */
+export function postgresCpuSecondsOf(databaseName: string): () => number {
+  return cumulativeCpuSecondsOf(() => postgresBackendsOf(databaseName));
 }
 
 /** `root` and all its descendants (e.g. the tsx wrapper and the node process it starts). */
