@@ -1,5 +1,5 @@
 /**
- * Reads a file written by `support/hop-trace.cjs` during a one-stream
+ * Reads a file written by `support/hop-trace.mjs` during a one-stream
  * `bench:ttft` run and prints where each chat's added time went, hop by
  * hop, from the consumer's POST reaching the control plane to the first
  * token's write towards the consumer (the engine's own time left out).

@@ -44,9 +44,10 @@
  * Before anything starts, it measures what one hop costs on the machine
  * that day (an HTTP round trip between processes and a PostgreSQL commit,
  * back to back and after 50 ms idle; `support/hop-floor.ts`) and prints it
- * beside the goals: on its way to the first token a chat crosses about
- * five hops between processes and two commits that a direct call does
- * not, so that floor moves the result from one day to the next.
+ * beside the goals: on its way to the first token a chat crosses four
+ * hops between processes (consumer to control plane to node, and back)
+ * and two commits that a direct call does not, so that floor moves the
+ * result from one day to the next.
  */
 import http from 'node:http';
 import pg from 'pg';
